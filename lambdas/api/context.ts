@@ -1,0 +1,26 @@
+import type { CursorCodec } from '../core/pagination.js';
+import type { ApiKeyRepository, IdempotencyStore, Scope } from '../core/ports.js';
+import type { CoreDeps } from '../core/services/deps.js';
+
+/** Things the API starts in the background; the pipeline issue wires real ones, tests may leave them out. */
+export interface RunLauncher {
+  /** Starts the evaluation of a run that has a testset and a runnable system version. */
+  start(scope: Scope, runId: string, mode: 'execute' | 'rescore'): Promise<void>;
+  /** Queues scoring for a record posted through the API. */
+  scoreRecord(scope: Scope, runId: string, recordId: string): Promise<void>;
+}
+
+export interface ApiDeps extends CoreDeps {
+  apiKeys: ApiKeyRepository;
+  idempotency: IdempotencyStore;
+  cursors: CursorCodec;
+  launcher?: RunLauncher;
+  /** How long a verified API key is trusted without another lookup (revocation delay). */
+  authCacheMs?: number;
+  /** Extra health probes (emulators locally). */
+  health?: () => Promise<Record<string, string>>;
+}
+
+export interface ApiEnv {
+  Variables: { scope: Scope; keyId: string };
+}

@@ -1,0 +1,68 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import { type FieldIssue, VerdictError } from '../core/errors.js';
+
+export const errorBody = (code: string, message: string, details: FieldIssue[] = []) => ({ code, message, details });
+
+/** Retrying helps only for conflicts, throttling and server faults; say so, as Scorecard's clients read it. */
+function retryHeader(status: number) {
+  return status === 408 || status === 409 || status === 429 || status >= 500 ? 'true' : 'false';
+}
+
+export function errorResponse(c: Context, status: number, code: string, message: string, details: FieldIssue[] = []) {
+  c.header('x-should-retry', retryHeader(status));
+  return c.json(errorBody(code, message, details), status as ContentfulStatusCode);
+}
+
+export function zodIssues(error: ZodError, prefix?: string): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
+    message: issue.message,
+  }));
+}
+
+/** Zod validation failures from any route: a 400 naming each bad field and the rule it broke. */
+export function validationHook(
+  result: { success: true } | { success: false; error: ZodError; target?: string },
+  c: Context,
+) {
+  if (result.success) return;
+  const target = 'target' in result ? result.target : undefined;
+  const prefix = target === 'query' ? 'query' : target === 'param' ? 'path' : undefined;
+  const details = zodIssues(result.error, prefix);
+  return errorResponse(c, 400, 'invalid_request', `invalid ${details.map((d) => d.path).join(', ')}`, details);
+}
+
+export function onError(error: Error, c: Context) {
+  if (error instanceof VerdictError) {
+    if (error.retryable) c.header('x-should-retry', 'true');
+    return errorResponse(c, error.status, error.code, error.message, error.details);
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    const code = status === 400 ? 'invalid_json' : status === 413 ? 'payload_too_large' : 'http_error';
+    return errorResponse(
+      c,
+      status,
+      code,
+      error.message || 'bad request',
+      status === 400 ? [{ path: '(body)', message: error.message }] : [],
+    );
+  }
+  if (error instanceof SyntaxError) {
+    return errorResponse(c, 400, 'invalid_json', 'the request body is not valid JSON', [
+      { path: '(body)', message: error.message },
+    ]);
+  }
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      message: 'unhandled error',
+      path: c.req.path,
+      error: error.stack ?? String(error),
+    }),
+  );
+  return errorResponse(c, 500, 'internal', 'internal error; the request can be retried');
+}

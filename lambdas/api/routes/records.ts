@@ -1,0 +1,110 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { notFound } from '../../core/errors.js';
+import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
+import { CreateRecord, RecordWithScores, RunRecord, Score, UpsertScore } from '../../core/schemas/record.js';
+import { requireRun } from '../../core/services/deps.js';
+import { postRecord, putScore } from '../../core/services/runs.js';
+import type { ApiDeps, ApiEnv } from '../context.js';
+import { validationHook } from '../errors.js';
+import { pageRequest, pageResponse } from '../pagination.js';
+import { defineRoute } from './define.js';
+
+const RunParams = z.object({ runId: z.string().min(1).max(64) });
+const RecordParams = z.object({ recordId: z.string().min(1).max(64) });
+const ScoreParams = z.object({ recordId: z.string().min(1).max(64), metricConfigId: z.string().min(1).max(64) });
+const tag = 'Records';
+
+export function recordRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/runs/{runId}/records',
+      tag,
+      summary: 'Add a record (scoring starts at once)',
+      params: RunParams,
+      body: CreateRecord,
+      response: RunRecord,
+      status: 201,
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { run, record } = await postRecord(deps, scope, c.req.valid('param').runId, c.req.valid('json'));
+      if (deps.launcher && run.metricVersionIds.length > 0) await deps.launcher.scoreRecord(scope, run.id, record.id);
+      return c.json(record, 201);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/runs/{runId}/records',
+      tag,
+      summary: 'List records with their scores',
+      params: RunParams,
+      query: ListQuery,
+      response: pageOf(RecordWithScores, 'RecordPage'),
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const run = await requireRun(deps, scope, c.req.valid('param').runId);
+      const listScope = `records:${run.id}`;
+      const request = pageRequest(deps.cursors, listScope, c.req.valid('query'));
+      const page = await deps.records.listByRun(scope, run.id, request, run.metricVersionIds.length);
+      return c.json({ ...pageResponse(deps.cursors, listScope, page), total: run.numRecords }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/records/{recordId}',
+      tag,
+      summary: 'Get a record with its scores',
+      params: RecordParams,
+      response: RecordWithScores,
+    }),
+    async (c) => {
+      const { recordId } = c.req.valid('param');
+      const record = await deps.records.get(c.get('scope'), recordId);
+      if (!record) throw notFound('record', recordId);
+      return c.json(record, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/records/{recordId}',
+      tag,
+      summary: 'Delete a record and its scores',
+      params: RecordParams,
+      response: Success,
+    }),
+    async (c) => {
+      const { recordId } = c.req.valid('param');
+      if (!(await deps.records.delete(c.get('scope'), recordId))) throw notFound('record', recordId);
+      return c.json({ success: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'put',
+      path: '/records/{recordId}/scores/{metricConfigId}',
+      tag,
+      summary: 'Create or replace a score',
+      params: ScoreParams,
+      body: UpsertScore,
+      response: Score,
+    }),
+    async (c) => {
+      const { recordId, metricConfigId } = c.req.valid('param');
+      return c.json(await putScore(deps, c.get('scope'), recordId, metricConfigId, c.req.valid('json').score), 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,87 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { ListQuery, pageOf } from '../../core/schemas/common.js';
+import { CreateRun, Run, RunSource, UpdateRun } from '../../core/schemas/run.js';
+import { requireProject, requireRun } from '../../core/services/deps.js';
+import { createRun } from '../../core/services/runs.js';
+import type { ApiDeps, ApiEnv } from '../context.js';
+import { validationHook } from '../errors.js';
+import { pageRequest, pageResponse } from '../pagination.js';
+import { defineRoute } from './define.js';
+
+const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
+const RunParams = z.object({ runId: z.string().min(1).max(64) });
+const RunListQuery = ListQuery.extend({ source: RunSource.optional() });
+const tag = 'Runs';
+
+export function runRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/projects/{projectId}/runs',
+      tag,
+      summary: 'Create (and start) a run',
+      params: ProjectParams,
+      body: CreateRun,
+      response: Run,
+      status: 201,
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const run = await createRun(deps, scope, c.req.valid('param').projectId, c.req.valid('json'));
+      if (deps.launcher && run.testsetId && run.systemVersionId) await deps.launcher.start(scope, run.id, 'execute');
+      return c.json((await deps.runs.get(scope, run.id)) ?? run, 201);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/projects/{projectId}/runs',
+      tag,
+      summary: 'List runs, newest first',
+      params: ProjectParams,
+      query: RunListQuery,
+      response: pageOf(Run, 'RunPage'),
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { projectId } = c.req.valid('param');
+      const query = c.req.valid('query');
+      await requireProject(deps, scope, projectId);
+      const listScope = `runs:${projectId}:${query.source ?? '*'}`;
+      const page = await deps.runs.list(scope, projectId, pageRequest(deps.cursors, listScope, query), {
+        source: query.source,
+      });
+      return c.json(pageResponse(deps.cursors, listScope, page), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({ method: 'get', path: '/runs/{runId}', tag, summary: 'Get a run', params: RunParams, response: Run }),
+    async (c) => c.json(await requireRun(deps, c.get('scope'), c.req.valid('param').runId), 200),
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'patch',
+      path: '/runs/{runId}',
+      tag,
+      summary: 'Edit run notes or name',
+      params: RunParams,
+      body: UpdateRun,
+      response: Run,
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { runId } = c.req.valid('param');
+      await requireRun(deps, scope, runId);
+      const run = await deps.runs.update(scope, runId, c.req.valid('json'));
+      return c.json(run ?? (await requireRun(deps, scope, runId)), 200);
+    },
+  );
+
+  return app;
+}

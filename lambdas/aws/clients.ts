@@ -1,0 +1,53 @@
+import { Agent } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/** Where the AWS clients point: real AWS (no endpoints) or the local emulators. */
+export interface AwsEndpoints {
+  region: string;
+  dynamodb?: string;
+  s3?: string;
+  sqs?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+// Local emulators are reached over plain HTTP; keep-alive avoids a TCP handshake per call.
+const localHandler = () =>
+  new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }), requestTimeout: 30_000 });
+
+export function createAwsClients(endpoints: AwsEndpoints) {
+  const base = { region: endpoints.region, credentials: endpoints.credentials };
+  const dynamo = new DynamoDBClient({
+    ...base,
+    endpoint: endpoints.dynamodb,
+    ...(endpoints.dynamodb ? { requestHandler: localHandler() } : {}),
+  });
+  return {
+    dynamo,
+    documents: DynamoDBDocumentClient.from(dynamo, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    }),
+    s3: new S3Client({
+      ...base,
+      endpoint: endpoints.s3,
+      forcePathStyle: Boolean(endpoints.s3),
+      // s3rver does not understand the SDK's default flexible checksums.
+      ...(endpoints.s3
+        ? {
+            requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+            responseChecksumValidation: 'WHEN_REQUIRED' as const,
+            requestHandler: localHandler(),
+          }
+        : {}),
+    }),
+    sqs: new SQSClient({
+      ...base,
+      endpoint: endpoints.sqs,
+      ...(endpoints.sqs ? { requestHandler: localHandler() } : {}),
+    }),
+  };
+}
+export type AwsClients = ReturnType<typeof createAwsClients>;

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/**
+ * Everything a Lambda reads from its environment, validated once at cold start. A missing variable fails fast
+ * with its name, instead of surfacing later as an undefined table or queue.
+ */
+const LambdaEnv = z.object({
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  TABLE_NAME: z.string().min(1),
+  BUCKET_NAME: z.string().min(1),
+  CURSOR_SECRET_ARN: z.string().min(1).optional(),
+  LLM_SECRET_ARN: z.string().min(1).optional(),
+  EXECUTOR_QUEUE_URL: z.string().min(1).optional(),
+  SCORER_QUEUE_URL: z.string().min(1).optional(),
+  STATE_MACHINE_ARN: z.string().min(1).optional(),
+  SCHEDULE_GROUP_NAME: z.string().min(1).optional(),
+  MONITOR_FUNCTION_ARN: z.string().min(1).optional(),
+  SCHEDULER_ROLE_ARN: z.string().min(1).optional(),
+  PUBLIC_URL: z.string().optional(),
+});
+export type LambdaConfig = z.infer<typeof LambdaEnv>;
+
+export function readLambdaConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
+  const parsed = LambdaEnv.safeParse(env);
+  if (!parsed.success) {
+    const names = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+    throw new Error(`Lambda configuration is incomplete: set ${names}`);
+  }
+  return parsed.data;
+}

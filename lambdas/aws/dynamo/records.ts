@@ -1,0 +1,155 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { PageRequest } from '../../core/pagination.js';
+import type { Paged, RecordRepository, Scope, ScoreRepository } from '../../core/ports.js';
+import type { RecordWithScores, RunRecord, Score } from '../../core/schemas/record.js';
+import { keys } from './keys.js';
+import { entityOf, type Item, isConditionFailure, type Table } from './table.js';
+
+const LARGE_RECORD_FIELDS = ['inputs', 'expected', 'outputs'];
+
+/** Records and their scores share the run's gsi1 partition, so one Query returns a page with scores inline. */
+export class DynamoRecordRepository implements RecordRepository {
+  constructor(private readonly table: Table) {}
+
+  toItem(scope: Scope, record: RunRecord, projectId: string): Item {
+    return {
+      ...keys.record(record.id),
+      gsi1pk: keys.recordsOf(record.runId),
+      gsi1sk: record.id,
+      gsi2pk: keys.recordsOfProject(projectId),
+      gsi2sk: record.id,
+      type: 'record',
+      orgId: scope.orgId,
+      projectId,
+      ...record,
+    };
+  }
+
+  /** Creates a record once: a repeated create of the same id is a no-op that returns false. */
+  async insert(scope: Scope, record: RunRecord, projectId: string): Promise<boolean> {
+    return this.table.putIfAbsent(this.toItem(scope, record, projectId), LARGE_RECORD_FIELDS);
+  }
+
+  /** Batch write for PrepareRun; ids are positional, so a repeat after a crash overwrites the same items. */
+  async insertMany(scope: Scope, records: RunRecord[], projectId: string) {
+    await this.table.batchPut(
+      records.map((r) => this.toItem(scope, r, projectId)),
+      LARGE_RECORD_FIELDS,
+    );
+  }
+
+  async replace(scope: Scope, record: RunRecord, projectId: string) {
+    await this.table.put(this.toItem(scope, record, projectId), { largeFields: LARGE_RECORD_FIELDS });
+  }
+
+  async get(scope: Scope, id: string): Promise<RecordWithScores | null> {
+    const { items } = await this.table.query({ partition: keys.record(id).pk, limit: 1000 });
+    const own = items.find((i) => i.sk === '#');
+    if (!own || own.orgId !== scope.orgId) return null;
+    return group(items)[0] ?? null;
+  }
+
+  async getMany(scope: Scope, ids: string[]): Promise<RunRecord[]> {
+    const items = await this.table.batchGet(ids.map((id) => keys.record(id)));
+    return items.filter((i) => i.orgId === scope.orgId).map((i) => toRecord(i));
+  }
+
+  async listByRun(
+    scope: Scope,
+    runId: string,
+    page: PageRequest,
+    metricsPerRecord: number,
+  ): Promise<Paged<RecordWithScores>> {
+    const collected: Item[] = [];
+    let after = page.after;
+    for (;;) {
+      const { items, hasMore } = await this.table.query({
+        index: 'gsi1',
+        partition: keys.recordsOf(runId),
+        after,
+        limit: (page.limit + 1) * (metricsPerRecord + 1),
+      });
+      collected.push(...items.filter((i) => i.orgId === scope.orgId));
+      const records = group(collected);
+      // A page is complete once a record beyond it has started (so its last record has all its scores).
+      if (records.length > page.limit) {
+        const pageRecords = records.slice(0, page.limit);
+        return { items: pageRecords, last: keys.afterRecord(pageRecords.at(-1)!.id) };
+      }
+      if (!hasMore || items.length === 0) return { items: records, last: null };
+      after = String(items.at(-1)!.gsi1sk);
+    }
+  }
+
+  async delete(scope: Scope, id: string) {
+    const { items } = await this.table.query({ partition: keys.record(id).pk, limit: 1000 });
+    const own = items.find((i) => i.sk === '#');
+    if (!own || own.orgId !== scope.orgId) return false;
+    for (const item of items) await this.table.delete(String(item.pk), String(item.sk));
+    return true;
+  }
+}
+
+function toRecord(item: Item): RunRecord {
+  const { projectId: _p, ...record } = entityOf<RunRecord & { projectId?: string }>(item);
+  return record;
+}
+
+/** Turns a sorted run of record and score items into records with their scores. */
+function group(items: Item[]): RecordWithScores[] {
+  const out: RecordWithScores[] = [];
+  const byId = new Map<string, RecordWithScores>();
+  for (const item of items) {
+    if (item.type === 'record') {
+      const record = { ...toRecord(item), scores: [] as Score[] };
+      byId.set(record.id, record);
+      out.push(record);
+    } else if (item.type === 'score') {
+      byId.get(String(item.recordId))?.scores.push(entityOf<Score & { runId?: string }>(item) as Score);
+    }
+  }
+  return out;
+}
+
+export class DynamoScoreRepository implements ScoreRepository {
+  constructor(private readonly table: Table) {}
+
+  async upsert(scope: Scope, runId: string, score: Score) {
+    const out = await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: {
+          ...keys.score(score.recordId, score.metricConfigId),
+          gsi1pk: keys.recordsOf(runId),
+          gsi1sk: keys.scoreSortKey(score.recordId, score.metricConfigId),
+          type: 'score',
+          orgId: scope.orgId,
+          ...score,
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return { created: !out.Attributes, previous: out.Attributes ? (entityOf<Score>(out.Attributes) as Score) : null };
+  }
+
+  /** Writes a score only if none exists yet for (record, metric version); false means it was already there. */
+  async insert(scope: Scope, runId: string, score: Score): Promise<boolean> {
+    try {
+      await this.table.put(
+        {
+          ...keys.score(score.recordId, score.metricConfigId),
+          gsi1pk: keys.recordsOf(runId),
+          gsi1sk: keys.scoreSortKey(score.recordId, score.metricConfigId),
+          type: 'score',
+          orgId: scope.orgId,
+          ...score,
+        },
+        { condition: 'attribute_not_exists(pk)' },
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

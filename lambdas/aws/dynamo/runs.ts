@@ -1,0 +1,166 @@
+import type { PageRequest } from '../../core/pagination.js';
+import type { Paged, RunCounters, RunRepository, Scope } from '../../core/ports.js';
+import { FINAL_RUN_STATUSES, type Run } from '../../core/schemas/run.js';
+import { keys } from './keys.js';
+import { getOwned } from './projects.js';
+import { entityOf, type Item, isConditionFailure, type Table } from './table.js';
+
+type RunProgress = Record<string, { scored: number; errored: number }>;
+
+/** Stored counters become the API's statusExplanation (scored / errored / total per metric version). */
+function toRun(item: Item): Run {
+  const { metricProgress, ...rest } = entityOf<Run & { metricProgress?: RunProgress }>(item);
+  const statusExplanation: Run['statusExplanation'] = {};
+  for (const versionId of rest.metricVersionIds) {
+    const p = metricProgress?.[versionId];
+    statusExplanation[versionId] = { scored: p?.scored ?? 0, errored: p?.errored ?? 0, total: rest.numRecords };
+  }
+  return { ...rest, statusExplanation };
+}
+
+export class DynamoRunRepository implements RunRepository {
+  constructor(private readonly table: Table) {}
+
+  async create(scope: Scope, run: Run) {
+    const { statusExplanation: _s, ...stored } = run;
+    const metricProgress: RunProgress = {};
+    for (const v of run.metricVersionIds) metricProgress[v] = { scored: 0, errored: 0 };
+    await this.table.put({
+      ...keys.run(run.id),
+      gsi1pk: keys.runsOf(run.projectId),
+      gsi1sk: run.id,
+      gsi2pk: keys.runsBySource(run.projectId, run.source),
+      gsi2sk: run.id,
+      gsi3pk: keys.activeRuns,
+      gsi3sk: run.id,
+      type: 'run',
+      orgId: scope.orgId,
+      ...stored,
+      metricProgress,
+    });
+    return toRun({ ...stored, metricProgress });
+  }
+
+  async get(scope: Scope, id: string) {
+    const item = await getOwned(this.table, scope, keys.run(id));
+    return item ? toRun(item) : null;
+  }
+
+  async list(
+    scope: Scope,
+    projectId: string,
+    page: PageRequest,
+    filter: { source?: string } = {},
+  ): Promise<Paged<Run>> {
+    // Newest first, as every run list in the product reads.
+    const { items, hasMore } = filter.source
+      ? await this.table.query({
+          index: 'gsi2',
+          partition: keys.runsBySource(projectId, filter.source),
+          after: page.after,
+          limit: page.limit,
+          descending: true,
+        })
+      : await this.table.query({
+          index: 'gsi1',
+          partition: keys.runsOf(projectId),
+          after: page.after,
+          limit: page.limit,
+          descending: true,
+        });
+    const runs = items.filter((i) => i.orgId === scope.orgId).map(toRun);
+    return { items: runs, last: hasMore ? (runs.at(-1)?.id ?? null) : null };
+  }
+
+  /** Runs not yet in a final state, for resuming after a restart. */
+  async listActive(): Promise<Array<{ orgId: string; run: Run }>> {
+    const out: Array<{ orgId: string; run: Run }> = [];
+    let after: string | undefined;
+    for (;;) {
+      const { items, hasMore } = await this.table.query({
+        index: 'gsi3',
+        partition: keys.activeRuns,
+        after,
+        limit: 100,
+      });
+      for (const item of items) out.push({ orgId: String(item.orgId), run: toRun(item) });
+      if (!hasMore || items.length === 0) return out;
+      after = String(items.at(-1)!.gsi3sk);
+    }
+  }
+
+  async update(scope: Scope, id: string, patch: Parameters<RunRepository['update']>[2]) {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = {};
+    const values: Item = { ':org': scope.orgId };
+    const sets = entries.map(([field, value], i) => {
+      names[`#f${i}`] = field;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    if (patch.metricVersionIds) {
+      // New metrics (rescore) need their progress counters before anything ADDs to them.
+      patch.metricVersionIds.forEach((v, i) => {
+        names[`#m${i}`] = v;
+        values[`:zero${i}`] = { scored: 0, errored: 0 };
+        sets.push(`metricProgress.#m${i} = if_not_exists(metricProgress.#m${i}, :zero${i})`);
+      });
+    }
+    const becomesFinal = patch.status !== undefined && FINAL_RUN_STATUSES.includes(patch.status);
+    const expression = (sets.length ? `SET ${sets.join(', ')}` : '') + (becomesFinal ? ' REMOVE gsi3pk, gsi3sk' : '');
+    if (!expression.trim()) return this.get(scope, id);
+    try {
+      const item = await this.table.update({
+        ...keys.run(id),
+        expression,
+        condition: 'orgId = :org',
+        names,
+        values,
+        returnNew: true,
+      });
+      return item ? toRun(item) : null;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Re-enters the active list (rescore of a finished run). */
+  async markActive(id: string) {
+    await this.table.update({
+      ...keys.run(id),
+      expression: 'SET gsi3pk = :p, gsi3sk = :id',
+      values: { ':p': keys.activeRuns, ':id': id },
+    });
+  }
+
+  async addCounters(scope: Scope, id: string, delta: RunCounters) {
+    const names: Record<string, string> = {};
+    const values: Item = {};
+    const adds: string[] = [];
+    const add = (path: string, n: number | undefined) => {
+      if (!n) return;
+      const v = `:n${adds.length}`;
+      values[v] = n;
+      adds.push(`${path} ${v}`);
+    };
+    add('numRecords', delta.numRecords);
+    add('numScores', delta.numScores);
+    add('numExecuted', delta.executed);
+    add('numErroredRecords', delta.erroredRecords);
+    Object.entries(delta.metrics ?? {}).forEach(([versionId, d], i) => {
+      names[`#m${i}`] = versionId;
+      add(`metricProgress.#m${i}.scored`, d.scored);
+      add(`metricProgress.#m${i}.errored`, d.errored);
+    });
+    if (adds.length === 0) return;
+    await this.table.update({
+      ...keys.run(id),
+      expression: `ADD ${adds.join(', ')}`,
+      names: Object.keys(names).length ? names : undefined,
+      values,
+      condition: 'attribute_exists(pk)',
+    });
+    void scope;
+  }
+}

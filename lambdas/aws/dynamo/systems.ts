@@ -1,0 +1,132 @@
+import { conflict } from '../../core/errors.js';
+import type { PageRequest } from '../../core/pagination.js';
+import type { Scope, SystemRepository } from '../../core/ports.js';
+import type { System, SystemVersion } from '../../core/schemas/system.js';
+import { keys } from './keys.js';
+import { getOwned, listChildren } from './projects.js';
+import { entityOf, type Table } from './table.js';
+
+type StoredVersion = SystemVersion & { projectId: string };
+
+/**
+ * Uniqueness without transactions: a lock item per (project, name) and per (system, config hash), written with
+ * attribute_not_exists before the entity itself, so concurrent upserts converge on one system or version.
+ */
+export class DynamoSystemRepository implements SystemRepository {
+  constructor(private readonly table: Table) {}
+
+  private systemItem(scope: Scope, system: System) {
+    // A null productionVersion is left out so addVersion's if_not_exists can fill it.
+    const { productionVersion, ...rest } = system;
+    return {
+      ...(productionVersion ? { productionVersion } : {}),
+      ...keys.system(system.id),
+      gsi1pk: keys.systemsOf(system.projectId),
+      gsi1sk: system.id,
+      type: 'system',
+      orgId: scope.orgId,
+      ...rest,
+    };
+  }
+
+  async upsertByName(scope: Scope, system: System) {
+    const lock = keys.systemName(system.projectId, system.name);
+    const claimed = await this.table.putIfAbsent({ ...lock, orgId: scope.orgId, systemId: system.id });
+    if (claimed) {
+      await this.table.put(this.systemItem(scope, system));
+      return { system, created: true };
+    }
+    const owner = await getOwned(this.table, scope, lock);
+    const existing = owner ? await this.get(scope, String(owner.systemId)) : null;
+    if (!existing) throw conflict(`system "${system.name}" is being created by another request; retry`, true);
+    return { system: existing, created: false };
+  }
+
+  async get(scope: Scope, id: string) {
+    const item = await getOwned(this.table, scope, keys.system(id));
+    return item ? normalize(entityOf<System>(item)) : null;
+  }
+
+  async list(scope: Scope, projectId: string, page: PageRequest) {
+    const result = await listChildren<System>(this.table, scope, keys.systemsOf(projectId), page);
+    return { ...result, items: result.items.map(normalize) };
+  }
+
+  async update(scope: Scope, id: string, patch: { name?: string; description?: string; productionVersionId?: string }) {
+    const current = await this.get(scope, id);
+    if (!current) return null;
+    const next: System = { ...current };
+    if (patch.description !== undefined) next.description = patch.description;
+    if (patch.productionVersionId !== undefined) {
+      const version = current.versions.find((v) => v.id === patch.productionVersionId);
+      if (!version) return null;
+      next.productionVersion = version;
+    }
+    if (patch.name !== undefined && patch.name !== current.name) {
+      const claimed = await this.table.putIfAbsent({
+        ...keys.systemName(current.projectId, patch.name),
+        orgId: scope.orgId,
+        systemId: id,
+      });
+      if (!claimed) throw conflict(`a system named "${patch.name}" already exists in this project`);
+      next.name = patch.name;
+    }
+    await this.table.put(this.systemItem(scope, next));
+    if (next.name !== current.name) await this.table.delete(keys.systemName(current.projectId, current.name).pk, '#');
+    return next;
+  }
+
+  async delete(scope: Scope, id: string) {
+    const current = await this.get(scope, id);
+    if (!current) return false;
+    await this.table.delete(keys.system(id).pk, '#');
+    await this.table.delete(keys.systemName(current.projectId, current.name).pk, '#');
+    return true;
+  }
+
+  async addVersion(scope: Scope, version: SystemVersion, configHash: string) {
+    const system = await this.get(scope, version.systemId);
+    if (!system) throw conflict('system disappeared while adding a version');
+    const lock = keys.systemConfig(version.systemId, configHash);
+    const claimed = await this.table.putIfAbsent({ ...lock, orgId: scope.orgId, versionId: version.id });
+    if (!claimed) {
+      const owner = await getOwned(this.table, scope, lock);
+      const existing = owner ? await this.getVersion(scope, String(owner.versionId)) : null;
+      if (!existing) throw conflict('an identical version is being created by another request; retry', true);
+      const { projectId: _p, ...rest } = existing;
+      return { version: rest, created: false };
+    }
+    await this.table.put({
+      ...keys.systemVersion(version.id),
+      gsi1pk: `SYSTEM#${version.systemId}#VERSIONS`,
+      gsi1sk: version.id,
+      type: 'systemVersion',
+      orgId: scope.orgId,
+      ...version,
+      projectId: system.projectId,
+    });
+    // The system lists its versions inline (Scorecard's shape); the first version becomes production.
+    await this.table.update({
+      ...keys.system(version.systemId),
+      expression:
+        'SET versions = list_append(if_not_exists(versions, :empty), :v), productionVersion = if_not_exists(productionVersion, :pv)',
+      values: {
+        ':empty': [],
+        ':v': [{ id: version.id, name: version.name }],
+        ':pv': { id: version.id, name: version.name },
+      },
+    });
+    return { version, created: true };
+  }
+
+  async getVersion(scope: Scope, versionId: string) {
+    const item = await getOwned(this.table, scope, keys.systemVersion(versionId));
+    return item ? entityOf<StoredVersion>(item) : null;
+  }
+}
+
+const normalize = (s: System): System => ({
+  ...s,
+  productionVersion: s.productionVersion ?? null,
+  versions: s.versions ?? [],
+});

@@ -1,0 +1,239 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { BlobStore } from '../../core/ports.js';
+import type { GlobalIndexName } from '../table-definition.js';
+
+export type Item = Record<string, unknown>;
+
+const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'type',
+  'orgId',
+  'overflowKey',
+];
+
+/** DynamoDB caps an item at 400 KB; past this many bytes the large fields of an item move to S3. */
+export const OVERFLOW_THRESHOLD_BYTES = 300_000;
+
+export interface QueryInput {
+  index?: GlobalIndexName;
+  partition: string;
+  /** Exclusive start position on the sort key (ascending: greater than; descending: less than). */
+  after?: string;
+  beginsWith?: string;
+  /** Inclusive upper bound on the sort key, for prefix-bounded ascending scans. */
+  until?: string;
+  limit: number;
+  descending?: boolean;
+}
+
+/**
+ * A thin layer over one DynamoDB table: key naming conventions, transparent S3 overflow for large fields,
+ * and the retry loop BatchWriteItem needs. Repositories build on it; nothing here knows a domain concept.
+ */
+export class Table {
+  constructor(
+    readonly client: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  async get(pk: string, sk: string): Promise<Item | null> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
+    );
+    return out.Item ? this.hydrate(out.Item) : null;
+  }
+
+  /** Writes an item; `largeFields` are moved to S3 when the item would be too big. */
+  async put(
+    item: Item,
+    options: { condition?: string; names?: Record<string, string>; values?: Item; largeFields?: string[] } = {},
+  ) {
+    const stored = await this.spill(item, options.largeFields ?? []);
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: stored,
+        ConditionExpression: options.condition,
+        ExpressionAttributeNames: options.names,
+        ExpressionAttributeValues: options.values,
+      }),
+    );
+  }
+
+  /** Puts an item only if its key is new; returns false when it already existed. */
+  async putIfAbsent(item: Item, largeFields: string[] = []): Promise<boolean> {
+    try {
+      await this.put(item, { condition: 'attribute_not_exists(pk)', largeFields });
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async update(input: {
+    pk: string;
+    sk: string;
+    expression: string;
+    names?: Record<string, string>;
+    values?: Item;
+    condition?: string;
+    returnNew?: boolean;
+  }): Promise<Item | null> {
+    const out = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: input.pk, sk: input.sk },
+        UpdateExpression: input.expression,
+        ConditionExpression: input.condition,
+        ExpressionAttributeNames: input.names,
+        ExpressionAttributeValues: input.values,
+        ReturnValues: input.returnNew ? 'ALL_NEW' : 'NONE',
+      }),
+    );
+    return out.Attributes ? this.hydrate(out.Attributes) : null;
+  }
+
+  async delete(pk: string, sk: string, condition?: { expression: string; values?: Item }): Promise<Item | null> {
+    const out = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk, sk },
+        ConditionExpression: condition?.expression,
+        ExpressionAttributeValues: condition?.values,
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    if (typeof out.Attributes?.overflowKey === 'string') await this.blobs.delete(out.Attributes.overflowKey);
+    return out.Attributes ?? null;
+  }
+
+  /** One page of a partition in sort-key order. Follows DynamoDB's 1 MB pages until `limit` items are read. */
+  async query(q: QueryInput): Promise<{ items: Item[]; hasMore: boolean }> {
+    const pkName = q.index ? `${q.index}pk` : 'pk';
+    const skName = q.index ? `${q.index}sk` : 'sk';
+    const conditions = ['#pk = :pk'];
+    const values: Item = { ':pk': q.partition };
+    if (q.after !== undefined) {
+      conditions.push(q.descending ? '#sk < :after' : '#sk > :after');
+      values[':after'] = q.after;
+    } else if (q.beginsWith !== undefined) {
+      conditions.push('begins_with(#sk, :prefix)');
+      values[':prefix'] = q.beginsWith;
+    }
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    // Ask for one extra item so hasMore is exact without a second round trip.
+    while (items.length <= q.limit) {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: q.index,
+          KeyConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: conditions.length > 1 ? { '#pk': pkName, '#sk': skName } : { '#pk': pkName },
+          ExpressionAttributeValues: values,
+          ScanIndexForward: !q.descending,
+          Limit: q.limit + 1 - items.length,
+          ExclusiveStartKey: startKey,
+          ConsistentRead: q.index ? undefined : true,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (q.beginsWith !== undefined && !String(item[skName]).startsWith(q.beginsWith))
+          return this.finish(items, q.limit, false);
+        items.push(item);
+      }
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return this.finish(items, q.limit, items.length > q.limit);
+  }
+
+  private async finish(items: Item[], limit: number, hasMore: boolean) {
+    const page = items.slice(0, limit);
+    return { items: await Promise.all(page.map((i) => this.hydrate(i))), hasMore };
+  }
+
+  /** BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed. */
+  async batchPut(items: Item[], largeFields: string[] = []): Promise<void> {
+    const stored = await Promise.all(items.map((i) => this.spill(i, largeFields)));
+    for (let i = 0; i < stored.length; i += 25) {
+      let requests: Array<{ PutRequest: { Item: Item } }> | undefined = stored
+        .slice(i, i + 25)
+        .map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests && requests.length > 0; attempt++) {
+        if (attempt > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
+        if (attempt > 0) await delay(25 * 2 ** attempt);
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = out.UnprocessedItems?.[this.tableName] as typeof requests;
+      }
+    }
+  }
+
+  async batchGet(keys: Array<{ pk: string; sk: string }>): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Array<Record<string, unknown>> | undefined = keys.slice(i, i + 100);
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await delay(25 * 2 ** attempt);
+        const out: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        found.push(...(out.Responses?.[this.tableName] ?? []));
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return Promise.all(found.map((i) => this.hydrate(i)));
+  }
+
+  private async spill(item: Item, largeFields: string[]): Promise<Item> {
+    if (largeFields.length === 0 || Buffer.byteLength(JSON.stringify(item)) < OVERFLOW_THRESHOLD_BYTES) return item;
+    const overflowKey = `overflow/${encodeURIComponent(String(item.pk))}/${encodeURIComponent(String(item.sk))}.json`;
+    const moved: Item = {};
+    const kept: Item = { ...item, overflowKey };
+    for (const field of largeFields) {
+      moved[field] = item[field];
+      delete kept[field];
+    }
+    await this.blobs.put(overflowKey, JSON.stringify(moved), 'application/json');
+    return kept;
+  }
+
+  private async hydrate(item: Item): Promise<Item> {
+    if (typeof item.overflowKey !== 'string') return item;
+    const body = await this.blobs.get(item.overflowKey);
+    if (body === null) throw new Error(`overflow object ${item.overflowKey} is missing`);
+    return { ...item, ...(JSON.parse(body) as Item) };
+  }
+}
+
+/** The entity's own fields: key and bookkeeping attributes removed. */
+export function entityOf<T>(item: Item): T {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.includes(k)) out[k] = v;
+  return out as T;
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,55 @@
+/** A problem with one field of a request, as the API reports it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Errors the domain raises on purpose. Each maps to one HTTP status at the edge; anything else is a 500.
+ * `retryable` tells clients (and SQS) whether trying again can help.
+ */
+export class VerdictError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
+    readonly code: string,
+    message: string,
+    readonly details: FieldIssue[] = [],
+    readonly retryable = false,
+  ) {
+    super(message);
+    this.name = 'VerdictError';
+  }
+}
+
+export const notFound = (what: string, id: string) => new VerdictError(404, 'not_found', `${what} ${id} was not found`);
+
+export const badRequest = (message: string, details: FieldIssue[] = []) =>
+  new VerdictError(400, 'invalid_request', message, details);
+
+export const conflict = (message: string, retryable = false) =>
+  new VerdictError(409, 'conflict', message, [], retryable);
+
+/** A fault worth retrying: throttling, a timeout, a 5xx from something we call. */
+export class TransientError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'TransientError';
+  }
+}
+
+/**
+ * A fault that trying again cannot fix: a 400/401/404 from something we call, a missing key, a bad template.
+ * Retry loops rethrow it at once and queue handlers should not send it round again.
+ */
+export class NonRetryableError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'NonRetryableError';
+  }
+}

@@ -1,0 +1,167 @@
+import type { PageRequest } from './pagination.js';
+import type { Metric, MetricDefinition } from './schemas/metric.js';
+import type { Project } from './schemas/project.js';
+import type { RecordWithScores, RunRecord, Score } from './schemas/record.js';
+import type { Run } from './schemas/run.js';
+import type { System, SystemVersion } from './schemas/system.js';
+import type { Testcase, Testset, UpdateTestset } from './schemas/testset.js';
+
+/** Every repository call is scoped to one organization: a foreign id reads as absent. */
+export interface Scope {
+  orgId: string;
+}
+
+export interface ApiKey {
+  keyId: string;
+  orgId: string;
+  name: string;
+  createdAt: string;
+  revoked: boolean;
+}
+
+export interface ApiKeyRepository {
+  /** Stores only the hash of the secret. */
+  put(key: ApiKey, secretHash: string): Promise<void>;
+  findByHash(secretHash: string): Promise<ApiKey | null>;
+  revoke(keyId: string): Promise<boolean>;
+  list(orgId: string): Promise<ApiKey[]>;
+}
+
+export interface ProjectRepository {
+  create(scope: Scope, project: Project): Promise<Project>;
+  get(scope: Scope, id: string): Promise<Project | null>;
+  list(scope: Scope, page: PageRequest): Promise<Paged<Project>>;
+}
+
+export type TestsetPatch = UpdateTestset;
+
+export interface TestsetRepository {
+  create(scope: Scope, projectId: string, testset: Testset): Promise<Testset>;
+  get(scope: Scope, id: string): Promise<(Testset & { projectId: string }) | null>;
+  list(scope: Scope, projectId: string, page: PageRequest): Promise<Paged<Testset>>;
+  update(scope: Scope, id: string, patch: TestsetPatch): Promise<Testset | null>;
+  delete(scope: Scope, id: string): Promise<boolean>;
+}
+
+/** A page plus the raw sort key of its last item, which the API turns into a signed cursor. */
+export interface Paged<T> {
+  items: T[];
+  last: string | null;
+}
+
+export interface TestcaseRepository {
+  /** Writes the testcases and bumps the testset's count once for the batch. */
+  createMany(scope: Scope, testcases: Testcase[]): Promise<void>;
+  get(scope: Scope, id: string): Promise<Testcase | null>;
+  list(scope: Scope, testsetId: string, page: PageRequest): Promise<Paged<Testcase>>;
+  replace(scope: Scope, testcase: Testcase): Promise<void>;
+  deleteMany(scope: Scope, ids: string[]): Promise<number>;
+}
+
+export interface MetricVersion {
+  id: string;
+  metricId: string;
+  projectId: string;
+  definition: MetricDefinition;
+  createdAt: string;
+}
+
+export interface MetricRepository {
+  create(scope: Scope, projectId: string, metricId: string, version: MetricVersion): Promise<Metric>;
+  get(scope: Scope, id: string): Promise<Metric | null>;
+  list(scope: Scope, projectId: string, page: PageRequest): Promise<Paged<Metric>>;
+  /** Appends an immutable version; fails with a retryable conflict if `expectedVersionId` is stale. */
+  addVersion(scope: Scope, metricId: string, expectedVersionId: string, version: MetricVersion): Promise<Metric>;
+  getVersion(scope: Scope, versionId: string): Promise<MetricVersion | null>;
+  delete(scope: Scope, id: string): Promise<boolean>;
+}
+
+export interface SystemRepository {
+  /** Creates the system or returns the one of that name in the project (names are unique per project). */
+  upsertByName(scope: Scope, system: System): Promise<{ system: System; created: boolean }>;
+  get(scope: Scope, id: string): Promise<System | null>;
+  list(scope: Scope, projectId: string, page: PageRequest): Promise<Paged<System>>;
+  update(
+    scope: Scope,
+    id: string,
+    patch: { name?: string; description?: string; productionVersionId?: string },
+  ): Promise<System | null>;
+  delete(scope: Scope, id: string): Promise<boolean>;
+  /** Returns the existing version when one with the same config exists. */
+  addVersion(
+    scope: Scope,
+    version: SystemVersion,
+    configHash: string,
+  ): Promise<{ version: SystemVersion; created: boolean }>;
+  getVersion(scope: Scope, versionId: string): Promise<(SystemVersion & { projectId: string }) | null>;
+}
+
+export interface RunCounters {
+  numRecords?: number;
+  numScores?: number;
+  executed?: number;
+  erroredRecords?: number;
+  /** Per metric version: scored / errored deltas. */
+  metrics?: Record<string, { scored?: number; errored?: number }>;
+}
+
+export interface RunRepository {
+  create(scope: Scope, run: Run): Promise<Run>;
+  get(scope: Scope, id: string): Promise<Run | null>;
+  list(scope: Scope, projectId: string, page: PageRequest, filter?: { source?: string }): Promise<Paged<Run>>;
+  update(
+    scope: Scope,
+    id: string,
+    patch: Partial<
+      Pick<
+        Run,
+        'notes' | 'name' | 'status' | 'startedAt' | 'completedAt' | 'aggregates' | 'metricIds' | 'metricVersionIds'
+      >
+    >,
+  ): Promise<Run | null>;
+  addCounters(scope: Scope, id: string, delta: RunCounters): Promise<void>;
+  listActive(): Promise<Array<{ orgId: string; run: Run }>>;
+  markActive(id: string): Promise<void>;
+}
+
+export interface RecordRepository {
+  /** Creates a record once; a repeated insert of the same id returns false and changes nothing. */
+  insert(scope: Scope, record: RunRecord, projectId: string): Promise<boolean>;
+  insertMany(scope: Scope, records: RunRecord[], projectId: string): Promise<void>;
+  replace(scope: Scope, record: RunRecord, projectId: string): Promise<void>;
+  get(scope: Scope, id: string): Promise<RecordWithScores | null>;
+  getMany(scope: Scope, ids: string[]): Promise<RunRecord[]>;
+  listByRun(scope: Scope, runId: string, page: PageRequest, metricsPerRecord: number): Promise<Paged<RecordWithScores>>;
+  delete(scope: Scope, id: string): Promise<boolean>;
+}
+
+export interface ScoreRepository {
+  /** Insert or replace; returns whether this was the first score for (record, metric version). */
+  upsert(scope: Scope, runId: string, score: Score): Promise<{ created: boolean; previous: Score | null }>;
+  /** Writes only if no score exists yet for (record, metric version). */
+  insert(scope: Scope, runId: string, score: Score): Promise<boolean>;
+}
+
+/** Object storage for exports and for item fields too large for DynamoDB. */
+export interface BlobStore {
+  put(key: string, body: string | Uint8Array, contentType?: string): Promise<void>;
+  get(key: string): Promise<string | null>;
+  delete(key: string): Promise<void>;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+/** Remembers the first response to a POST with an Idempotency-Key, so a retry gets it back. */
+export interface IdempotencyStore {
+  /** Claims the key; returns the stored response if it was already completed, or 'in_progress'. */
+  claim(
+    orgId: string,
+    key: string,
+    fingerprint: string,
+  ): Promise<StoredResponse | 'claimed' | 'in_progress' | 'mismatch'>;
+  complete(orgId: string, key: string, response: StoredResponse): Promise<void>;
+  release(orgId: string, key: string): Promise<void>;
+}

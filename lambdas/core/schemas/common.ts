@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Our ids are lowercase ULIDs (26 chars); Scorecard clients treat them as opaque strings. */
+export const Id = z.string().min(1).max(64).meta({ description: 'Opaque id', example: '01jd3k8m0f4q2w6e8r0t2y4u6i' });
+
+export const Json = z.record(z.string(), z.unknown());
+export type Json = z.infer<typeof Json>;
+
+export const Name = z.string().trim().min(1, 'must not be empty').max(200);
+export const Description = z.string().max(10_000).default('');
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Page size, 1–100' }),
+  cursor: z.string().max(2_000).optional().meta({ description: 'Opaque cursor from the previous page' }),
+});
+export type ListQuery = z.infer<typeof ListQuery>;
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+  hasMore: boolean;
+  total?: number;
+}
+
+export const pageOf = <T extends z.ZodType>(item: T, id: string) =>
+  z
+    .object({
+      data: z.array(item),
+      nextCursor: z.string().nullable(),
+      hasMore: z.boolean(),
+      total: z.number().int().optional(),
+    })
+    .meta({ id });
+
+export const Success = z.object({ success: z.literal(true) }).meta({ id: 'Success' });
+
+export const ErrorBody = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+  })
+  .meta({ id: 'Error' });

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { Id, Json } from './common.js';
+
+export const RecordStatus = z.enum(['pending', 'running', 'completed', 'errored']);
+export type RecordStatus = z.infer<typeof RecordStatus>;
+
+export const Usage = z.object({ promptTokens: z.number().int().min(0), completionTokens: z.number().int().min(0) });
+export type Usage = z.infer<typeof Usage>;
+
+export const ScoreValue = z
+  .object({
+    binaryScore: z.boolean().optional(),
+    intScore: z.number().int().optional(),
+    floatScore: z.number().optional(),
+    reasoning: z.string().max(100_000).optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'ScoreValue', description: 'One of binaryScore, intScore or floatScore, with the reasoning' });
+export type ScoreValue = z.infer<typeof ScoreValue>;
+
+export const ScoreStatus = z.enum(['pending', 'completed', 'errored']);
+
+export const Score = z
+  .object({
+    recordId: Id,
+    metricConfigId: Id.meta({ description: 'The metric version id' }),
+    metricId: Id,
+    score: ScoreValue,
+    passed: z.boolean().nullable(),
+    status: ScoreStatus,
+    error: z.string().nullable(),
+    usage: Usage.nullable(),
+    latencyMs: z.number().nullable(),
+    rawReply: z.string().nullable().optional(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Score' });
+export type Score = z.infer<typeof Score>;
+
+export const UpsertScore = z.object({ score: ScoreValue }).meta({ id: 'UpsertScore' });
+
+export const RunRecord = z
+  .object({
+    id: Id,
+    runId: Id,
+    testcaseId: Id.nullable(),
+    inputs: Json,
+    expected: Json,
+    outputs: Json,
+    status: RecordStatus,
+    error: z.string().nullable(),
+    latencyMs: z.number().nullable(),
+    usage: Usage.nullable(),
+    costUsd: z.number().nullable(),
+    trial: z.number().int(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Record' });
+export type RunRecord = z.infer<typeof RunRecord>;
+
+export const RecordWithScores = RunRecord.extend({ scores: z.array(Score) }).meta({ id: 'RecordWithScores' });
+export type RecordWithScores = z.infer<typeof RecordWithScores>;
+
+export const CreateRecord = z
+  .object({
+    testcaseId: Id.nullish(),
+    inputs: Json.default({}),
+    expected: Json.default({}),
+    outputs: Json.default({}),
+    error: z.string().max(10_000).nullish().meta({ description: 'Set when the system failed: the record is errored' }),
+    latencyMs: z.number().min(0).nullish(),
+    usage: Usage.nullish(),
+    costUsd: z.number().min(0).nullish(),
+    trial: z.number().int().min(0).default(0),
+  })
+  .meta({ id: 'CreateRecord' });
+export type CreateRecord = z.infer<typeof CreateRecord>;

@@ -1,0 +1,138 @@
+import { badRequest, notFound, VerdictError } from '../errors.js';
+import { newId } from '../ids.js';
+import { isPassing, scoreNumber } from '../metrics/passing.js';
+import type { Scope } from '../ports.js';
+import type { CreateRecord, RunRecord, Score, ScoreValue } from '../schemas/record.js';
+import type { CreateRun, Run } from '../schemas/run.js';
+import { type CoreDeps, nowIso, requireProject, requireRun } from './deps.js';
+
+/** Resolves metric ids to their current versions, naming the offending index when one is unknown. */
+export async function resolveMetrics(deps: CoreDeps, scope: Scope, projectId: string, metricIds: string[]) {
+  const metrics = await Promise.all(metricIds.map((id) => deps.metrics.get(scope, id)));
+  const issues = metrics.flatMap((m, i) =>
+    !m || m.projectId !== projectId
+      ? [{ path: `metricIds.${i}`, message: `metric ${metricIds[i]} was not found in this project` }]
+      : [],
+  );
+  if (issues.length) throw new VerdictError(404, 'not_found', 'unknown metric', issues);
+  return metrics.filter((m) => m !== null);
+}
+
+export async function createRun(deps: CoreDeps, scope: Scope, projectId: string, input: CreateRun): Promise<Run> {
+  await requireProject(deps, scope, projectId);
+  const unique = [...new Set(input.metricIds)];
+  const metrics = await resolveMetrics(deps, scope, projectId, unique);
+  const testset = input.testsetId ? await deps.testsets.get(scope, input.testsetId) : null;
+  if (input.testsetId && (!testset || testset.projectId !== projectId)) {
+    throw new VerdictError(404, 'not_found', `testset ${input.testsetId} was not found`, [
+      { path: 'testsetId', message: 'not found in this project' },
+    ]);
+  }
+  const version = input.systemVersionId ? await deps.systems.getVersion(scope, input.systemVersionId) : null;
+  if (input.systemVersionId && (!version || version.projectId !== projectId)) {
+    throw new VerdictError(404, 'not_found', `system version ${input.systemVersionId} was not found`, [
+      { path: 'systemVersionId', message: 'not found in this project' },
+    ]);
+  }
+  const run: Run = {
+    id: newId(),
+    projectId,
+    name: input.name ?? null,
+    testsetId: testset?.id ?? null,
+    systemId: version?.systemId ?? null,
+    systemVersionId: version?.id ?? null,
+    metricIds: metrics.map((m) => m.id),
+    metricVersionIds: metrics.map((m) => m.versionId),
+    numRecords: 0,
+    numExpectedRecords: testset ? testset.numTestcases * input.trials : null,
+    numScores: 0,
+    numExecuted: 0,
+    numErroredRecords: 0,
+    status: 'pending',
+    source: input.source,
+    notes: input.notes ?? '',
+    maxConcurrency: input.maxConcurrency,
+    trials: input.trials,
+    createdAt: nowIso(deps),
+    startedAt: null,
+    completedAt: null,
+    statusExplanation: {},
+    aggregates: null,
+  };
+  return deps.runs.create(scope, run);
+}
+
+/** A record posted by a client (the SDK's runAndEvaluate, or any external system). */
+export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, input: CreateRecord) {
+  const run = await requireRun(deps, scope, runId);
+  if (run.status === 'cancelled') throw new VerdictError(409, 'run_cancelled', `run ${runId} was cancelled`);
+  const errored = Boolean(input.error);
+  const record: RunRecord = {
+    id: newId(),
+    runId,
+    testcaseId: input.testcaseId ?? null,
+    inputs: input.inputs,
+    expected: input.expected,
+    outputs: input.outputs,
+    status: errored ? 'errored' : 'completed',
+    error: input.error ?? null,
+    latencyMs: input.latencyMs ?? null,
+    usage: input.usage ?? null,
+    costUsd: input.costUsd ?? null,
+    trial: input.trial,
+    createdAt: nowIso(deps),
+  };
+  await deps.records.insert(scope, record, run.projectId);
+  await deps.runs.addCounters(scope, runId, { numRecords: 1, executed: 1, erroredRecords: errored ? 1 : 0 });
+  return { run, record };
+}
+
+/** PUT /records/{id}/scores/{metricConfigId}: an upsert that keeps the run's counters exact. */
+export async function putScore(
+  deps: CoreDeps,
+  scope: Scope,
+  recordId: string,
+  metricVersionId: string,
+  value: ScoreValue,
+): Promise<Score> {
+  const record = await deps.records.get(scope, recordId);
+  if (!record) throw notFound('record', recordId);
+  const version = await deps.metrics.getVersion(scope, metricVersionId);
+  if (!version) throw notFound('metric version', metricVersionId);
+  const { definition } = version;
+  if (scoreNumber(definition.outputType, value) === null) {
+    const field = { boolean: 'binaryScore', int: 'intScore', float: 'floatScore' }[definition.outputType];
+    throw badRequest(`a ${definition.outputType} metric needs score.${field}`, [
+      { path: `score.${field}`, message: 'is required for this metric' },
+    ]);
+  }
+  const score: Score = {
+    recordId,
+    metricConfigId: metricVersionId,
+    metricId: version.metricId,
+    score: value,
+    passed: isPassing(definition, value),
+    status: 'completed',
+    error: null,
+    usage: null,
+    latencyMs: null,
+    updatedAt: nowIso(deps),
+  };
+  const run = await requireRun(deps, scope, record.runId);
+  if (!run.metricVersionIds.includes(metricVersionId)) {
+    // A score for a metric the run was not created with joins the run (e.g. a human review added later).
+    await deps.runs.update(scope, run.id, {
+      metricIds: [...run.metricIds, version.metricId],
+      metricVersionIds: [...run.metricVersionIds, metricVersionId],
+    });
+  }
+  const { created, previous } = await deps.scores.upsert(scope, record.runId, score);
+  const wasErrored = previous?.status === 'errored';
+  if (created || wasErrored) {
+    await deps.runs.addCounters(scope, record.runId, {
+      numScores: created ? 1 : 0,
+      metrics: { [metricVersionId]: { scored: 1, errored: wasErrored ? -1 : 0 } },
+    });
+  }
+  return score;
+}

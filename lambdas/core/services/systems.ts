@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import type { Scope } from '../ports.js';
+import type { CreateSystemVersion, System, SystemConfig, UpsertSystem } from '../schemas/system.js';
+import { type CoreDeps, requireProject } from './deps.js';
+
+/** JSON with sorted keys, so two configs that differ only in key order hash the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const configHash = (config: SystemConfig) => createHash('sha256').update(canonicalJson(config)).digest('hex');
+
+/** POST /projects/{id}/systems: create by name, or return (and update the description of) the existing one. */
+export async function upsertSystem(deps: CoreDeps, scope: Scope, projectId: string, input: UpsertSystem) {
+  await requireProject(deps, scope, projectId);
+  const draft: System = {
+    id: newId(),
+    projectId,
+    name: input.name,
+    description: input.description,
+    productionVersion: null,
+    versions: [],
+  };
+  const { system, created } = await deps.systems.upsertByName(scope, draft);
+  let current = system;
+  if (!created && input.description && input.description !== system.description) {
+    current = (await deps.systems.update(scope, system.id, { description: input.description })) ?? system;
+  }
+  if (input.config) {
+    await addSystemVersion(deps, scope, current.id, { config: input.config });
+    current = (await deps.systems.get(scope, current.id)) ?? current;
+  }
+  return { system: current, created };
+}
+
+/** Versions are immutable and content-addressed: the same config returns the version that already has it. */
+export async function addSystemVersion(deps: CoreDeps, scope: Scope, systemId: string, input: CreateSystemVersion) {
+  const system = await deps.systems.get(scope, systemId);
+  if (!system) throw notFound('system', systemId);
+  const version = {
+    id: newId(),
+    systemId,
+    name: input.name ?? `v${system.versions.length + 1}`,
+    config: input.config,
+  };
+  return deps.systems.addVersion(scope, version, configHash(input.config));
+}

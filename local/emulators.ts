@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { startFauxqs } from 'fauxqs';
+import S3rver from 's3rver';
+import { type AwsClients, type AwsEndpoints, createAwsClients } from '../lambdas/aws/clients.js';
+import { deadLetterQueueName, QUEUE_DEFINITIONS, type QueueRole } from '../lambdas/aws/queue-definitions.js';
+import { createTableInput } from '../lambdas/aws/table-definition.js';
+
+export const LOCAL_TABLE = 'verdict';
+export const LOCAL_BUCKET = 'verdict-data';
+
+export interface Emulators {
+  endpoints: AwsEndpoints;
+  clients: AwsClients;
+  queueUrls: Record<QueueRole, string>;
+  health(): Promise<Record<string, 'ok' | string>>;
+  stop(): Promise<void>;
+}
+
+const listen = (server: { listen(port: number, host: string, cb: () => void): unknown; address(): unknown }) =>
+  new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+
+/**
+ * DynamoDB (dynalite, LevelDB files), S3 (s3rver, plain files) and SQS (fauxqs, in memory) on free 127.0.0.1
+ * ports, with the table, bucket and queues created from the same definitions CDK uses.
+ */
+export async function startEmulators(dataDir: string): Promise<Emulators> {
+  mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
+  mkdirSync(join(dataDir, 's3'), { recursive: true });
+
+  const dynamo = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoPort = await listen(dynamo);
+
+  const s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: join(dataDir, 's3'), silent: true });
+  const s3Address = (await s3.run()) as AddressInfo;
+
+  const sqs = await startFauxqs({ port: 0, logger: false });
+
+  const endpoints: AwsEndpoints = {
+    region: 'us-east-1',
+    dynamodb: `http://127.0.0.1:${dynamoPort}`,
+    s3: `http://127.0.0.1:${s3Address.port}`,
+    sqs: sqs.address,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  };
+  const clients = createAwsClients(endpoints);
+
+  try {
+    await clients.dynamo.send(new CreateTableCommand(createTableInput(LOCAL_TABLE)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await clients.s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: Error) => {
+    if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+  });
+  const queueUrls = {} as Record<QueueRole, string>;
+  for (const role of Object.keys(QUEUE_DEFINITIONS) as QueueRole[]) {
+    const def = QUEUE_DEFINITIONS[role];
+    const dlq = await clients.sqs.send(new CreateQueueCommand({ QueueName: deadLetterQueueName(role) }));
+    const dlqArn = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const queue = await clients.sqs.send(
+      new CreateQueueCommand({
+        QueueName: def.name,
+        Attributes: {
+          VisibilityTimeout: String(def.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
+            maxReceiveCount: def.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    queueUrls[role] = queue.QueueUrl!;
+  }
+
+  return {
+    endpoints,
+    clients,
+    queueUrls,
+    async health() {
+      const check = async (name: string, probe: () => Promise<unknown>) => {
+        try {
+          await probe();
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, error instanceof Error ? error.message : String(error)] as const;
+        }
+      };
+      const results = await Promise.all([
+        check('dynamodb', () => clients.dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE }))),
+        check('s3', () => clients.s3.send(new HeadBucketCommand({ Bucket: LOCAL_BUCKET }))),
+        check('sqs', () =>
+          clients.sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: queueUrls.executor, AttributeNames: ['QueueArn'] }),
+          ),
+        ),
+      ]);
+      return Object.fromEntries(results);
+    },
+    async stop() {
+      clients.dynamo.destroy();
+      clients.s3.destroy();
+      clients.sqs.destroy();
+      await sqs.stop();
+      await s3.close();
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp, type RouteGroup } from '../lambdas/api/app.js';
+import type { ApiDeps, RunLauncher } from '../lambdas/api/context.js';
+import { createRepositories } from '../lambdas/aws/repositories.js';
+import { CursorCodec } from '../lambdas/core/pagination.js';
+import { createApiKey, DEFAULT_ORG, ensureApiKey } from '../lambdas/core/services/api-keys.js';
+import { LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
+import { fileSecret } from './secrets.js';
+
+export interface LocalStackOptions {
+  dataDir: string;
+  /** 0 picks a free port (tests); `npm start` passes PORT or 8787. */
+  port?: number;
+  /** An operator-chosen admin key (VERDICT_API_KEY); otherwise one is generated on first start. */
+  apiKey?: string;
+  authCacheMs?: number;
+  log?: (line: string) => void;
+  /** Features that need the running stack (the pipeline) plug in here. */
+  extensions?: Array<(stack: StackCore) => Promise<StackExtension> | StackExtension>;
+}
+
+export interface StackExtension {
+  launcher?: RunLauncher;
+  routes?: RouteGroup[];
+  health?: () => Promise<Record<string, string>>;
+  stop?: () => Promise<void>;
+}
+
+export type StackCore = Awaited<ReturnType<typeof startCore>>;
+
+async function startCore(dataDir: string) {
+  const emulators = await startEmulators(dataDir);
+  const repositories = createRepositories(emulators.clients, { tableName: LOCAL_TABLE, bucketName: LOCAL_BUCKET });
+  return { emulators, repositories, dataDir };
+}
+
+/**
+ * The admin key of the default organization: VERDICT_API_KEY when set, otherwise a key generated on first start,
+ * kept under the data dir (mode 0600) and printed once.
+ */
+async function adminApiKey(core: StackCore, chosen: string | undefined, log: (line: string) => void) {
+  if (chosen) {
+    await ensureApiKey(core.repositories.apiKeys, DEFAULT_ORG, chosen, 'VERDICT_API_KEY');
+    return chosen;
+  }
+  const path = join(core.dataDir, 'admin-api-key');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const key = await createApiKey(core.repositories.apiKeys, DEFAULT_ORG, 'local admin');
+  writeFileSync(path, `${key.secret}\n`, { mode: 0o600 });
+  log(`Created an admin API key (saved to ${path}; shown only now): ${key.secret}`);
+  return key.secret;
+}
+
+/**
+ * The whole product in one process: emulators on private free ports, the same repositories and handlers as in
+ * AWS, and the Hono app served on 127.0.0.1.
+ */
+export async function startLocalStack(options: LocalStackOptions) {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const log = options.log ?? (() => {});
+  const core = await startCore(dataDir);
+  const { repositories, emulators } = core;
+
+  const apiKey = await adminApiKey(core, options.apiKey, log);
+
+  const extensions: StackExtension[] = [];
+  for (const extend of options.extensions ?? []) extensions.push(await extend(core));
+
+  const deps: ApiDeps = {
+    ...repositories,
+    cursors: new CursorCodec(process.env.VERDICT_CURSOR_SECRET ?? fileSecret(dataDir, 'cursor-secret').value),
+    authCacheMs: options.authCacheMs,
+    launcher: extensions.find((e) => e.launcher)?.launcher,
+    health: async () => {
+      const parts = [await emulators.health(), ...(await Promise.all(extensions.map((e) => e.health?.() ?? {})))];
+      return Object.assign({}, ...parts);
+    },
+  };
+  const app = createApp(
+    deps,
+    extensions.flatMap((e) => e.routes ?? []),
+  );
+  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
+  await new Promise<void>((ready) => server.once('listening', () => ready()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let stopped = false;
+  return {
+    url,
+    apiKey,
+    app,
+    deps,
+    core,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((done) => server.close(() => done()));
+      for (const e of extensions.reverse()) await e.stop?.();
+      await emulators.stop();
+    },
+  };
+}
+export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
