@@ -8,6 +8,7 @@ import { createRepositories } from '../lambdas/aws/repositories.js';
 import { CursorCodec } from '../lambdas/core/pagination.js';
 import { createApiKey, DEFAULT_ORG, ensureApiKey } from '../lambdas/core/services/api-keys.js';
 import { LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
+import { type LocalPipelineOptions, localPipeline } from './pipeline.js';
 import { fileSecret } from './secrets.js';
 
 export interface LocalStackOptions {
@@ -18,7 +19,9 @@ export interface LocalStackOptions {
   apiKey?: string;
   authCacheMs?: number;
   log?: (line: string) => void;
-  /** Features that need the running stack (the pipeline) plug in here. */
+  /** The run pipeline's settings (LLM endpoint, retries, test hooks); false leaves it out. */
+  pipeline?: LocalPipelineOptions | false;
+  /** Features that need the running stack plug in here. */
   extensions?: Array<(stack: StackCore) => Promise<StackExtension> | StackExtension>;
 }
 
@@ -68,6 +71,8 @@ export async function startLocalStack(options: LocalStackOptions) {
   const apiKey = await adminApiKey(core, options.apiKey, log);
 
   const extensions: StackExtension[] = [];
+  const pipeline = options.pipeline === false ? null : await localPipeline({ log, ...options.pipeline })(core);
+  if (pipeline) extensions.push(pipeline);
   for (const extend of options.extensions ?? []) extensions.push(await extend(core));
 
   const deps: ApiDeps = {
@@ -95,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     app,
     deps,
     core,
+    pipeline,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -1,8 +1,10 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { handle } from 'hono/aws-lambda';
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
 import { createRepositories } from '../aws/repositories.js';
 import { SecretReader } from '../aws/secrets.js';
+import { sfnLauncher } from '../aws/sfn-launcher.js';
 import { CursorCodec } from '../core/pagination.js';
 import { createApp } from './app.js';
 
@@ -14,6 +16,16 @@ const secrets = new SecretReader();
 const cursorSecret = config.CURSOR_SECRET_ARN ? await secrets.read(config.CURSOR_SECRET_ARN) : undefined;
 if (!cursorSecret) throw new Error('CURSOR_SECRET_ARN must name a secret with at least 16 characters');
 
-const app = createApp({ ...repositories, cursors: new CursorCodec(cursorSecret) });
+const launcher =
+  config.STATE_MACHINE_ARN && config.SCORER_QUEUE_URL
+    ? sfnLauncher({
+        sfn: new SFNClient({ region: config.AWS_REGION }),
+        sqs: clients.sqs,
+        stateMachineArn: config.STATE_MACHINE_ARN,
+        scorerQueueUrl: config.SCORER_QUEUE_URL,
+      })
+    : undefined;
+
+const app = createApp({ ...repositories, cursors: new CursorCodec(cursorSecret), launcher });
 
 export const handler = handle(app);

@@ -1,5 +1,6 @@
 import type { AwsClients } from './clients.js';
 import { DynamoApiKeyRepository, DynamoIdempotencyStore } from './dynamo/api-keys.js';
+import { DynamoBatchManifestRepository } from './dynamo/batches.js';
 import { DynamoMetricRepository } from './dynamo/metrics.js';
 import { DynamoProjectRepository } from './dynamo/projects.js';
 import { DynamoRecordRepository, DynamoScoreRepository } from './dynamo/records.js';
@@ -26,6 +27,7 @@ export function createRepositories(clients: AwsClients, names: { tableName: stri
     runs: new DynamoRunRepository(table),
     records: new DynamoRecordRepository(table),
     scores: new DynamoScoreRepository(table),
+    batches: new DynamoBatchManifestRepository(table),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -102,26 +102,40 @@ export interface RunCounters {
   executed?: number;
   erroredRecords?: number;
   /** Per metric version: scored / errored deltas. */
-  metrics?: Record<string, { scored?: number; errored?: number }>;
+  metrics?: Record<string, { scored?: number; errored?: number; lastError?: string }>;
+}
+
+export type RunPatch = Partial<
+  Pick<
+    Run,
+    | 'notes'
+    | 'name'
+    | 'status'
+    | 'startedAt'
+    | 'completedAt'
+    | 'aggregates'
+    | 'metricIds'
+    | 'metricVersionIds'
+    | 'humanMetricVersionIds'
+    | 'generation'
+    | 'numRecords'
+    | 'numScores'
+  >
+>;
+
+/** Guards an update: applied only while the run's status is one of these (false → the update is skipped). */
+export interface RunCondition {
+  statusIn?: Run['status'][];
 }
 
 export interface RunRepository {
   create(scope: Scope, run: Run): Promise<Run>;
   get(scope: Scope, id: string): Promise<Run | null>;
   list(scope: Scope, projectId: string, page: PageRequest, filter?: { source?: string }): Promise<Paged<Run>>;
-  update(
-    scope: Scope,
-    id: string,
-    patch: Partial<
-      Pick<
-        Run,
-        'notes' | 'name' | 'status' | 'startedAt' | 'completedAt' | 'aggregates' | 'metricIds' | 'metricVersionIds'
-      >
-    >,
-  ): Promise<Run | null>;
+  update(scope: Scope, id: string, patch: RunPatch, condition?: RunCondition): Promise<Run | null>;
   addCounters(scope: Scope, id: string, delta: RunCounters): Promise<void>;
   listActive(): Promise<Array<{ orgId: string; run: Run }>>;
-  markActive(id: string): Promise<void>;
+  resetProgress(scope: Scope, id: string, metricVersionIds: string[]): Promise<void>;
 }
 
 export interface RecordRepository {
@@ -131,6 +145,8 @@ export interface RecordRepository {
   replace(scope: Scope, record: RunRecord, projectId: string): Promise<void>;
   get(scope: Scope, id: string): Promise<RecordWithScores | null>;
   getMany(scope: Scope, ids: string[]): Promise<RunRecord[]>;
+  finishExecution(scope: Scope, record: RunRecord, projectId: string): Promise<boolean>;
+  listIdsByRun(scope: Scope, runId: string): Promise<string[]>;
   listByRun(scope: Scope, runId: string, page: PageRequest, metricsPerRecord: number): Promise<Paged<RecordWithScores>>;
   delete(scope: Scope, id: string): Promise<boolean>;
 }
@@ -138,8 +154,16 @@ export interface RecordRepository {
 export interface ScoreRepository {
   /** Insert or replace; returns whether this was the first score for (record, metric version). */
   upsert(scope: Scope, runId: string, score: Score): Promise<{ created: boolean; previous: Score | null }>;
-  /** Writes only if no score exists yet for (record, metric version). */
-  insert(scope: Scope, runId: string, score: Score): Promise<boolean>;
+  /** Writes once per scoring pass (generation); false when this pass already wrote it. */
+  insert(scope: Scope, runId: string, score: Score, generation?: number): Promise<boolean>;
+  delete(recordId: string, metricVersionId: string): Promise<void>;
+  /** `recordId/metricVersionId` of the scores already written in this scoring pass. */
+  writtenInPass(
+    scope: Scope,
+    recordIds: string[],
+    metricVersionIds: string[],
+    generation: number,
+  ): Promise<Set<string>>;
 }
 
 /** Object storage for exports and for item fields too large for DynamoDB. */
@@ -164,4 +188,10 @@ export interface IdempotencyStore {
   ): Promise<StoredResponse | 'claimed' | 'in_progress' | 'mismatch'>;
   complete(orgId: string, key: string, response: StoredResponse): Promise<void>;
   release(orgId: string, key: string): Promise<void>;
+}
+
+/** The record ids of one batch of a run, written by PrepareRun and read by the workers. */
+export interface BatchManifestRepository {
+  put(runId: string, batch: number, recordIds: string[]): Promise<void>;
+  get(runId: string, batch: number): Promise<string[] | null>;
 }

@@ -41,6 +41,8 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       source: 'api',
       notes: '',
       maxConcurrency: 20,
+      humanMetricVersionIds: [],
+      generation: 0,
       trials: 1,
       createdAt: new Date().toISOString(),
       startedAt: null,

@@ -11,7 +11,10 @@ describe('the embedded stack', () => {
     const api = apiClient(first.url, first.apiKey);
     const health = await fetch(`${first.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', components: { dynamodb: 'ok', s3: 'ok', sqs: 'ok' } });
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      components: { dynamodb: 'ok', s3: 'ok', sqs: 'ok', pipeline: 'ok' },
+    });
 
     const project = (await api.post('/projects', { name: 'durable' })).body;
     const testset = (await api.post(`/projects/${project.id}/testsets`, { name: 't' })).body;

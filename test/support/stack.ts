@@ -81,3 +81,36 @@ export async function collectPages<T>(client: ApiClient, path: string, limit = 1
   }
   throw new Error('pagination did not end');
 }
+
+/**
+ * Polls `probe` until it returns a value (not undefined), for state that other processes change over HTTP
+ * (a run finishing). It waits on a condition, never a fixed time; the timeout only bounds a broken test.
+ */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 10;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(200, delay * 2);
+  }
+}
+
+/** Waits until the run reaches one of `statuses` and returns it. */
+export function waitForRun(
+  api: ApiClient,
+  runId: string,
+  statuses = ['completed', 'failed', 'cancelled'],
+  timeoutMs = 60_000,
+) {
+  return waitFor(
+    async () => {
+      const run = await api.get(`/runs/${runId}`);
+      return statuses.includes(run.body.status) ? run.body : undefined;
+    },
+    `run ${runId} to reach ${statuses.join('/')}`,
+    timeoutMs,
+  );
+}

@@ -1,10 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StaleTaskTokenError } from '../../lambdas/core/workflow/task-callbacks.js';
 import { loadRunEvaluationDefinition } from '../../local/stepfunctions/definition.js';
-import { LocalExecutionError } from '../../local/stepfunctions/errors.js';
 import { createLocalStateMachineDriver } from '../../local/stepfunctions/run-state-machine.js';
 import type { LambdaHandler } from '../../local/stepfunctions/task-handlers.js';
-import { BATCHES, patchBatchState, RUN_ID, type Scenario, startScenario } from './support/run-evaluation-scenario.js';
+import {
+  BATCHES,
+  ORG_ID,
+  patchBatchState,
+  RUN_ID,
+  type Scenario,
+  startScenario,
+} from './support/run-evaluation-scenario.js';
 import { type SqsHarness, startSqsHarness } from './support/sqs-harness.js';
 
 let harness: SqsHarness;
@@ -30,7 +36,7 @@ describe('run-evaluation on the local driver', () => {
   it('prepares, executes then scores every batch, and finalizes', async () => {
     scenario = startScenario(harness);
 
-    const output = await scenario.driver.start({ runId: RUN_ID, mode: 'execute' }).done;
+    const output = await scenario.driver.start({ runId: RUN_ID, orgId: ORG_ID, mode: 'execute' }).done;
 
     expect(output).toEqual({ runId: RUN_ID, status: 'completed' });
     const { log, messages } = scenario;
@@ -38,15 +44,20 @@ describe('run-evaluation on the local driver', () => {
     expect(log.at(-1)).toBe('FinalizeRun');
     for (const batch of BATCHES) expectInOrder(log, `execute:${batch}`, `score:${batch}`);
     expect(log).toHaveLength(2 + 2 * BATCHES.length);
-    expect(messages[0]).toMatchObject({ runId: RUN_ID, batch: expect.any(Number), taskToken: expect.any(String) });
+    expect(messages[0]).toMatchObject({
+      runId: RUN_ID,
+      orgId: ORG_ID,
+      batch: expect.any(Number),
+      taskToken: expect.any(String),
+    });
     expect(new Set(messages.map((message) => message.taskToken)).size).toBe(messages.length);
-    expect(scenario.finalizeRunInputs).toEqual([{ runId: RUN_ID }]);
+    expect(scenario.finalizeRunInputs).toEqual([expect.objectContaining({ runId: RUN_ID, orgId: ORG_ID })]);
   });
 
   it('skips Execute for a rescore', async () => {
     scenario = startScenario(harness);
 
-    await scenario.driver.start({ runId: RUN_ID, mode: 'rescore' }).done;
+    await scenario.driver.start({ runId: RUN_ID, orgId: ORG_ID, mode: 'rescore' }).done;
 
     expect(scenario.messages.map((message) => message.kind)).toEqual(['score', 'score', 'score']);
     expect(scenario.log.at(-1)).toBe('FinalizeRun');
@@ -60,10 +71,15 @@ describe('run-evaluation on the local driver', () => {
           : 'succeed',
     });
 
-    await scenario.driver.start({ runId: RUN_ID, mode: 'execute' }).done;
+    await scenario.driver.start({ runId: RUN_ID, orgId: ORG_ID, mode: 'execute' }).done;
 
     expect(scenario.markBatchErroredInputs).toEqual([
-      { runId: RUN_ID, batch: 1, error: { Error: 'Verdict.Fatal', Cause: 'judge model not configured' } },
+      {
+        runId: RUN_ID,
+        orgId: ORG_ID,
+        batch: 1,
+        error: { Error: 'Verdict.Fatal', Cause: 'judge model not configured' },
+      },
     ]);
     expect(scenario.log.filter((entry) => entry === 'score:1')).toHaveLength(1);
     expectInOrder(scenario.log, 'MarkBatchErrored:1', 'FinalizeRun');
@@ -78,7 +94,7 @@ describe('run-evaluation on the local driver', () => {
           : 'succeed',
     });
 
-    await scenario.driver.start({ runId: RUN_ID, mode: 'execute' }).done;
+    await scenario.driver.start({ runId: RUN_ID, orgId: ORG_ID, mode: 'execute' }).done;
 
     const retried = scenario.messages.filter((message) => message.kind === 'execute' && message.batch === 2);
     expect(retried).toHaveLength(2);
@@ -102,7 +118,7 @@ describe('run-evaluation on the local driver', () => {
       },
     });
 
-    await scenario.driver.start({ runId: RUN_ID, mode: 'execute' }).done;
+    await scenario.driver.start({ runId: RUN_ID, orgId: ORG_ID, mode: 'execute' }).done;
 
     expect(scenario.log.filter((entry) => entry === 'execute:0')).toHaveLength(2);
     expect(scenario.markBatchErroredInputs).toEqual([]);
@@ -110,7 +126,7 @@ describe('run-evaluation on the local driver', () => {
 
   it('stop() aborts a running execution without marking batches errored or finalizing', async () => {
     scenario = startScenario(harness, { respond: async () => 'ignore' });
-    const execution = scenario.driver.start({ runId: RUN_ID, mode: 'execute' });
+    const execution = scenario.driver.start({ runId: RUN_ID, orgId: ORG_ID, mode: 'execute' });
     const { taskToken } = await scenario.firstMessage;
 
     await scenario.driver.stop();
@@ -119,10 +135,11 @@ describe('run-evaluation on the local driver', () => {
     await expect(scenario.driver.callbacks.succeed(taskToken, {})).rejects.toBeInstanceOf(StaleTaskTokenError);
     expect(scenario.markBatchErroredInputs).toEqual([]);
     expect(scenario.finalizeRunInputs).toEqual([]);
-    expect(() => scenario?.driver.start({ runId: RUN_ID, mode: 'execute' })).toThrow(/stopped/);
+    expect(() => scenario?.driver.start({ runId: RUN_ID, orgId: ORG_ID, mode: 'execute' })).toThrow(/stopped/);
   });
 
-  it('fails the execution with the state error when PrepareRun throws', async () => {
+  it('hands a PrepareRun failure to FinalizeRun with the error, so the run can end failed', async () => {
+    const finalized: unknown[] = [];
     const driver = createLocalStateMachineDriver({
       definition: loadRunEvaluationDefinition({ executorQueueUrl: 'http://q/e', scorerQueueUrl: 'http://q/s' }),
       queues: harness.queues,
@@ -131,18 +148,20 @@ describe('run-evaluation on the local driver', () => {
           throw new TypeError('testset missing');
         },
         MarkBatchErrored: async () => null,
-        FinalizeRun: async () => null,
+        FinalizeRun: async (payload) => {
+          finalized.push(payload);
+          return { status: 'failed' };
+        },
       },
     });
 
-    const failure = await driver.start({ runId: RUN_ID, mode: 'execute' }).done.catch((error: unknown) => error);
+    const output = await driver.start({ runId: RUN_ID, orgId: ORG_ID, mode: 'execute' }).done;
 
-    expect(failure).toBeInstanceOf(LocalExecutionError);
-    expect(failure).toMatchObject({ status: 'FAILED', error: 'TypeError' });
-    expect(JSON.parse((failure as LocalExecutionError).causeText)).toEqual({
-      errorType: 'TypeError',
-      errorMessage: 'testset missing',
-    });
+    expect(output).toEqual({ status: 'failed' });
+    expect(finalized).toHaveLength(1);
+    const payload = finalized[0] as { runId: string; orgId: string; error: { Error: string; Cause: string } };
+    expect(payload).toMatchObject({ runId: RUN_ID, orgId: ORG_ID, error: { Error: 'TypeError' } });
+    expect(JSON.parse(payload.error.Cause)).toEqual({ errorType: 'TypeError', errorMessage: 'testset missing' });
   });
 
   const noop: LambdaHandler = async () => null;

@@ -53,7 +53,10 @@ export function recordRoutes(deps: ApiDeps) {
       const listScope = `records:${run.id}`;
       const request = pageRequest(deps.cursors, listScope, c.req.valid('query'));
       const page = await deps.records.listByRun(scope, run.id, request, run.metricVersionIds.length);
-      return c.json({ ...pageResponse(deps.cursors, listScope, page), total: run.numRecords }, 200);
+      // Scores of metric versions the run no longer uses (replaced by a rescore) are history, not results.
+      const current = new Set(run.metricVersionIds);
+      const items = page.items.map((r) => ({ ...r, scores: r.scores.filter((s) => current.has(s.metricConfigId)) }));
+      return c.json({ ...pageResponse(deps.cursors, listScope, { ...page, items }), total: run.numRecords }, 200);
     },
   );
 

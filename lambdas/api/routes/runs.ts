@@ -1,8 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
+import type { Scope } from '../../core/ports.js';
 import { ListQuery, pageOf } from '../../core/schemas/common.js';
-import { CreateRun, Run, RunSource, UpdateRun } from '../../core/schemas/run.js';
+import { CreateRun, RescoreRun, Run, RunSource, UpdateRun } from '../../core/schemas/run.js';
 import { requireProject, requireRun } from '../../core/services/deps.js';
+import { cancelRun, isExecutedRun, prepareRescore, rerun } from '../../core/services/run-lifecycle.js';
 import { createRun } from '../../core/services/runs.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -31,8 +33,7 @@ export function runRoutes(deps: ApiDeps) {
     async (c) => {
       const scope = c.get('scope');
       const run = await createRun(deps, scope, c.req.valid('param').projectId, c.req.valid('json'));
-      if (deps.launcher && run.testsetId && run.systemVersionId) await deps.launcher.start(scope, run.id, 'execute');
-      return c.json((await deps.runs.get(scope, run.id)) ?? run, 201);
+      return c.json(await launch(deps, scope, run), 201);
     },
   );
 
@@ -83,5 +84,57 @@ export function runRoutes(deps: ApiDeps) {
     },
   );
 
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/runs/{runId}/cancel',
+      tag,
+      summary: 'Cancel a run: no new records are executed or scored',
+      params: RunParams,
+      response: Run,
+    }),
+    async (c) => c.json(await cancelRun(deps, c.get('scope'), c.req.valid('param').runId), 200),
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/runs/{runId}/rescore',
+      tag,
+      summary: 'Re-score a finished run with the latest metric versions, without re-executing',
+      params: RunParams,
+      body: RescoreRun,
+      response: Run,
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const run = await prepareRescore(deps, scope, c.req.valid('param').runId, c.req.valid('json').metricIds);
+      if (deps.launcher) await deps.launcher.start(scope, run.id, 'rescore');
+      return c.json(run, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/runs/{runId}/rerun',
+      tag,
+      summary: 'Start a new run with the same testset, system version and metrics',
+      params: RunParams,
+      response: Run,
+      status: 201,
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      return c.json(await launch(deps, scope, await rerun(deps, scope, c.req.valid('param').runId)), 201);
+    },
+  );
+
   return app;
+}
+
+/** Starts the pipeline for runs it executes; SDK/external runs wait for their records to be posted. */
+async function launch(deps: ApiDeps, scope: Scope, run: Run) {
+  if (deps.launcher && (await isExecutedRun(deps, scope, run))) await deps.launcher.start(scope, run.id, 'execute');
+  return (await deps.runs.get(scope, run.id)) ?? run;
 }

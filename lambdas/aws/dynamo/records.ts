@@ -42,6 +42,42 @@ export class DynamoRecordRepository implements RecordRepository {
     await this.table.put(this.toItem(scope, record, projectId), { largeFields: LARGE_RECORD_FIELDS });
   }
 
+  /**
+   * Stores the outcome of an execution once: only a record still pending or running accepts it, so a
+   * redelivered message cannot count the same execution twice. Returns whether this call wrote it.
+   */
+  async finishExecution(scope: Scope, record: RunRecord, projectId: string): Promise<boolean> {
+    try {
+      await this.table.put(this.toItem(scope, record, projectId), {
+        condition: '#status IN (:pending, :running) AND orgId = :org',
+        names: { '#status': 'status' },
+        values: { ':pending': 'pending', ':running': 'running', ':org': scope.orgId },
+        largeFields: LARGE_RECORD_FIELDS,
+      });
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Every record id of a run, in order (PrepareRun of a rescore builds its batches from these). */
+  async listIdsByRun(scope: Scope, runId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const { items, hasMore } = await this.table.query({
+        index: 'gsi1',
+        partition: keys.recordsOf(runId),
+        after,
+        limit: 1000,
+      });
+      for (const item of items) if (item.type === 'record' && item.orgId === scope.orgId) ids.push(String(item.id));
+      if (!hasMore || items.length === 0) return ids;
+      after = String(items.at(-1)!.gsi1sk);
+    }
+  }
+
   async get(scope: Scope, id: string): Promise<RecordWithScores | null> {
     const { items } = await this.table.query({ partition: keys.record(id).pk, limit: 1000 });
     const own = items.find((i) => i.sk === '#');
@@ -105,7 +141,8 @@ function group(items: Item[]): RecordWithScores[] {
       byId.set(record.id, record);
       out.push(record);
     } else if (item.type === 'score') {
-      byId.get(String(item.recordId))?.scores.push(entityOf<Score & { runId?: string }>(item) as Score);
+      const { generation: _g, ...score } = entityOf<Score & { generation?: number }>(item);
+      byId.get(String(item.recordId))?.scores.push(score);
     }
   }
   return out;
@@ -129,11 +166,35 @@ export class DynamoScoreRepository implements ScoreRepository {
         ReturnValues: 'ALL_OLD',
       }),
     );
-    return { created: !out.Attributes, previous: out.Attributes ? (entityOf<Score>(out.Attributes) as Score) : null };
+    return { created: !out.Attributes, previous: out.Attributes ? entityOf<Score>(out.Attributes) : null };
   }
 
-  /** Writes a score only if none exists yet for (record, metric version); false means it was already there. */
-  async insert(scope: Scope, runId: string, score: Score): Promise<boolean> {
+  /** Keys `recordId/metricVersionId` of the scores this pass already wrote, so retries skip their LLM calls. */
+  async writtenInPass(
+    scope: Scope,
+    recordIds: string[],
+    metricVersionIds: string[],
+    generation: number,
+  ): Promise<Set<string>> {
+    const wanted = recordIds.flatMap((r) => metricVersionIds.map((v) => keys.score(r, v)));
+    const items = await this.table.batchGet(wanted);
+    return new Set(
+      items
+        .filter((i) => i.orgId === scope.orgId && (i.generation ?? 0) === generation)
+        .map((i) => `${String(i.recordId)}/${String(i.metricConfigId)}`),
+    );
+  }
+
+  async delete(recordId: string, metricVersionId: string) {
+    const key = keys.score(recordId, metricVersionId);
+    await this.table.delete(key.pk, key.sk);
+  }
+
+  /**
+   * Writes an automatic score once per scoring pass: it replaces a score from an earlier pass (a rescore) but
+   * not one from this pass, so a redelivered batch cannot double count. False means it was already there.
+   */
+  async insert(scope: Scope, runId: string, score: Score, generation = 0): Promise<boolean> {
     try {
       await this.table.put(
         {
@@ -143,8 +204,9 @@ export class DynamoScoreRepository implements ScoreRepository {
           type: 'score',
           orgId: scope.orgId,
           ...score,
+          generation,
         },
-        { condition: 'attribute_not_exists(pk)' },
+        { condition: 'attribute_not_exists(pk) OR generation < :g', values: { ':g': generation } },
       );
       return true;
     } catch (error) {

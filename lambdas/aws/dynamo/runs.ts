@@ -1,11 +1,12 @@
 import type { PageRequest } from '../../core/pagination.js';
-import type { Paged, RunCounters, RunRepository, Scope } from '../../core/ports.js';
+import { deriveRunStatus } from '../../core/pipeline/status.js';
+import type { Paged, RunCondition, RunCounters, RunPatch, RunRepository, Scope } from '../../core/ports.js';
 import { FINAL_RUN_STATUSES, type Run } from '../../core/schemas/run.js';
 import { keys } from './keys.js';
 import { getOwned } from './projects.js';
 import { entityOf, type Item, isConditionFailure, type Table } from './table.js';
 
-type RunProgress = Record<string, { scored: number; errored: number }>;
+type RunProgress = Record<string, { scored: number; errored: number; lastError?: string }>;
 
 /** Stored counters become the API's statusExplanation (scored / errored / total per metric version). */
 function toRun(item: Item): Run {
@@ -13,9 +14,20 @@ function toRun(item: Item): Run {
   const statusExplanation: Run['statusExplanation'] = {};
   for (const versionId of rest.metricVersionIds) {
     const p = metricProgress?.[versionId];
-    statusExplanation[versionId] = { scored: p?.scored ?? 0, errored: p?.errored ?? 0, total: rest.numRecords };
+    statusExplanation[versionId] = {
+      scored: p?.scored ?? 0,
+      errored: p?.errored ?? 0,
+      total: rest.numRecords,
+      ...(p?.lastError ? { lastError: p.lastError } : {}),
+    };
   }
-  return { ...rest, statusExplanation };
+  const run = {
+    ...rest,
+    humanMetricVersionIds: rest.humanMetricVersionIds ?? [],
+    generation: rest.generation ?? 0,
+    statusExplanation,
+  };
+  return { ...run, status: deriveRunStatus(run) };
 }
 
 export class DynamoRunRepository implements RunRepository {
@@ -89,7 +101,7 @@ export class DynamoRunRepository implements RunRepository {
     }
   }
 
-  async update(scope: Scope, id: string, patch: Parameters<RunRepository['update']>[2]) {
+  async update(scope: Scope, id: string, patch: RunPatch, condition: RunCondition = {}) {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     const names: Record<string, string> = {};
     const values: Item = { ':org': scope.orgId };
@@ -107,13 +119,27 @@ export class DynamoRunRepository implements RunRepository {
       });
     }
     const becomesFinal = patch.status !== undefined && FINAL_RUN_STATUSES.includes(patch.status);
+    if (patch.status !== undefined && !becomesFinal) {
+      // Back in the active list (a rescore of a finished run), so a restart resumes it.
+      values[':active'] = keys.activeRuns;
+      values[':self'] = id;
+      sets.push('gsi3pk = :active', 'gsi3sk = :self');
+    }
     const expression = (sets.length ? `SET ${sets.join(', ')}` : '') + (becomesFinal ? ' REMOVE gsi3pk, gsi3sk' : '');
     if (!expression.trim()) return this.get(scope, id);
+    const guards = ['orgId = :org'];
+    if (condition.statusIn) {
+      guards.push(`#status IN (${condition.statusIn.map((_, i) => `:st${i}`).join(', ')})`);
+      names['#status'] = 'status';
+      condition.statusIn.forEach((st, i) => {
+        values[`:st${i}`] = st;
+      });
+    }
     try {
       const item = await this.table.update({
         ...keys.run(id),
         expression,
-        condition: 'orgId = :org',
+        condition: guards.join(' AND '),
         names,
         values,
         returnNew: true,
@@ -125,12 +151,21 @@ export class DynamoRunRepository implements RunRepository {
     }
   }
 
-  /** Re-enters the active list (rescore of a finished run). */
-  async markActive(id: string) {
+  /** Zeroes the scored/errored counters of these metric versions (a rescore starts them over). */
+  async resetProgress(scope: Scope, id: string, metricVersionIds: string[]) {
+    if (metricVersionIds.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Item = { ':zero': { scored: 0, errored: 0 }, ':org': scope.orgId };
+    const sets = metricVersionIds.map((v, i) => {
+      names[`#m${i}`] = v;
+      return `metricProgress.#m${i} = :zero`;
+    });
     await this.table.update({
       ...keys.run(id),
-      expression: 'SET gsi3pk = :p, gsi3sk = :id',
-      values: { ':p': keys.activeRuns, ':id': id },
+      expression: `SET ${sets.join(', ')}`,
+      names,
+      values,
+      condition: 'orgId = :org',
     });
   }
 
@@ -138,6 +173,7 @@ export class DynamoRunRepository implements RunRepository {
     const names: Record<string, string> = {};
     const values: Item = {};
     const adds: string[] = [];
+    const sets: string[] = [];
     const add = (path: string, n: number | undefined) => {
       if (!n) return;
       const v = `:n${adds.length}`;
@@ -152,11 +188,17 @@ export class DynamoRunRepository implements RunRepository {
       names[`#m${i}`] = versionId;
       add(`metricProgress.#m${i}.scored`, d.scored);
       add(`metricProgress.#m${i}.errored`, d.errored);
+      if (d.lastError) {
+        values[`:e${i}`] = d.lastError.slice(0, 1000);
+        sets.push(`metricProgress.#m${i}.lastError = :e${i}`);
+      }
     });
-    if (adds.length === 0) return;
+    if (adds.length === 0 && sets.length === 0) return;
     await this.table.update({
       ...keys.run(id),
-      expression: `ADD ${adds.join(', ')}`,
+      expression: [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']
+        .join(' ')
+        .trim(),
       names: Object.keys(names).length ? names : undefined,
       values,
       condition: 'attribute_exists(pk)',

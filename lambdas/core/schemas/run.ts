@@ -22,6 +22,10 @@ export const MetricProgress = z.object({
   scored: z.number().int(),
   errored: z.number().int(),
   total: z.number().int(),
+  lastError: z
+    .string()
+    .optional()
+    .meta({ description: 'Why the latest errored score failed, e.g. "no LLM configured"' }),
 });
 
 export const MetricAggregate = z.object({
@@ -49,6 +53,10 @@ export const Run = z
     systemVersionId: Id.nullable(),
     metricIds: z.array(Id),
     metricVersionIds: z.array(Id),
+    humanMetricVersionIds: z
+      .array(Id)
+      .meta({ description: 'Metric versions scored by people: the run waits in awaiting_human_scoring for them' }),
+    generation: z.number().int().meta({ description: 'Scoring pass: 0 for the first, +1 per rescore' }),
     numRecords: z.number().int(),
     numExpectedRecords: z.number().int().nullable(),
     numScores: z.number().int(),
@@ -85,3 +93,7 @@ export type CreateRun = z.infer<typeof CreateRun>;
 export const UpdateRun = z
   .object({ notes: z.string().max(10_000).optional(), name: z.string().max(200).optional() })
   .meta({ id: 'UpdateRun' });
+
+export const RescoreRun = z
+  .object({ metricIds: z.array(Id).min(1, 'name at least one metric').max(50) })
+  .meta({ id: 'RescoreRun' });

@@ -1,6 +1,7 @@
 import { badRequest, notFound, VerdictError } from '../errors.js';
 import { newId } from '../ids.js';
 import { isPassing, scoreNumber } from '../metrics/passing.js';
+import { completeIfDone } from '../pipeline/posted-records.js';
 import type { Scope } from '../ports.js';
 import type { CreateRecord, RunRecord, Score, ScoreValue } from '../schemas/record.js';
 import type { CreateRun, Run } from '../schemas/run.js';
@@ -43,6 +44,8 @@ export async function createRun(deps: CoreDeps, scope: Scope, projectId: string,
     systemVersionId: version?.id ?? null,
     metricIds: metrics.map((m) => m.id),
     metricVersionIds: metrics.map((m) => m.versionId),
+    humanMetricVersionIds: metrics.filter((m) => m.evalType === 'human').map((m) => m.versionId),
+    generation: 0,
     numRecords: 0,
     numExpectedRecords: testset ? testset.numTestcases * input.trials : null,
     numScores: 0,
@@ -124,6 +127,9 @@ export async function putScore(
     await deps.runs.update(scope, run.id, {
       metricIds: [...run.metricIds, version.metricId],
       metricVersionIds: [...run.metricVersionIds, metricVersionId],
+      ...(definition.evalType === 'human'
+        ? { humanMetricVersionIds: [...run.humanMetricVersionIds, metricVersionId] }
+        : {}),
     });
   }
   const { created, previous } = await deps.scores.upsert(scope, record.runId, score);
@@ -134,5 +140,6 @@ export async function putScore(
       metrics: { [metricVersionId]: { scored: 1, errored: wasErrored ? -1 : 0 } },
     });
   }
+  await completeIfDone(deps, scope, record.runId);
   return score;
 }

@@ -9,6 +9,7 @@ import {
 import { type SqsHarness, startTestPoller, type TaskMessage } from './sqs-harness.js';
 
 export const RUN_ID = 'run-01';
+export const ORG_ID = 'org-01';
 export const BATCHES = [0, 1, 2];
 
 /** How the stand-in worker answers one message; `attempt` counts messages for the same kind and batch. */
@@ -52,10 +53,10 @@ export function startScenario(
     lambdas: {
       PrepareRun: async (input) => {
         log.push('PrepareRun');
-        const { runId, mode } = input as { runId: string; mode: 'execute' | 'rescore' };
+        const { runId, orgId, mode } = input as { runId: string; orgId: string; mode: 'execute' | 'rescore' };
         const skipExecution = mode === 'rescore';
-        const batches = BATCHES.map((batch) => ({ runId, batch, skipExecution }));
-        return { runId, mode, skipExecution, maxConcurrency: 2, batches };
+        const batches = BATCHES.map((batch) => ({ runId, orgId, batch, skipExecution }));
+        return { runId, orgId, mode, skipExecution, maxConcurrency: 2, batches };
       },
       MarkBatchErrored: async (input) => {
         log.push(`MarkBatchErrored:${(input as { batch: number }).batch}`);

@@ -1,0 +1,33 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { createAwsClients } from './clients.js';
+import { readLambdaConfig } from './config.js';
+import { createPipelineDeps } from './pipeline-deps.js';
+import { createRepositories } from './repositories.js';
+import { SecretReader } from './secrets.js';
+import { SfnTaskCallbacks } from './sfn-task-callbacks.js';
+
+/**
+ * What every pipeline Lambda shares, built once per container at cold start: validated config, AWS clients,
+ * repositories, the LLM key from Secrets Manager, and the task-token callbacks.
+ */
+export async function pipelineRuntime() {
+  const config = readLambdaConfig();
+  const clients = createAwsClients({ region: config.AWS_REGION });
+  const repositories = createRepositories(clients, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
+  const secrets = new SecretReader();
+  const llmKey = config.LLM_SECRET_ARN ? (await secrets.read(config.LLM_SECRET_ARN)).trim() : undefined;
+  const deps = createPipelineDeps(repositories, {
+    openaiApiKey: llmKey || undefined,
+    openaiBaseURL: process.env.OPENAI_BASE_URL || undefined,
+    // System secrets are named Secrets Manager secrets (e.g. an agent's bearer token).
+    secrets: async (name) => secrets.read(name).catch(() => undefined),
+    modelPrices: process.env.VERDICT_MODEL_PRICES,
+  });
+  return {
+    config,
+    clients,
+    repositories,
+    deps,
+    callbacks: new SfnTaskCallbacks(new SFNClient({ region: config.AWS_REGION })),
+  };
+}

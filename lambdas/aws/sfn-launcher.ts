@@ -1,0 +1,32 @@
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { RunLauncher } from '../api/context.js';
+
+/** In AWS a run starts as a Step Functions execution; SDK-posted records go straight to the scorer queue. */
+export function sfnLauncher(options: {
+  sfn: SFNClient;
+  sqs: SQSClient;
+  stateMachineArn: string;
+  scorerQueueUrl: string;
+}): RunLauncher {
+  return {
+    async start(scope, runId, mode) {
+      await options.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: options.stateMachineArn,
+          // One execution per (run, mode, moment): names must be unique for 90 days.
+          name: `${runId}-${mode}-${Date.now()}`,
+          input: JSON.stringify({ runId, orgId: scope.orgId, mode }),
+        }),
+      );
+    },
+    async scoreRecord(scope, runId, recordId) {
+      await options.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: options.scorerQueueUrl,
+          MessageBody: JSON.stringify({ kind: 'score-records', orgId: scope.orgId, runId, recordIds: [recordId] }),
+        }),
+      );
+    },
+  };
+}

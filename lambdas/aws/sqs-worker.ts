@@ -1,0 +1,30 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Delivery } from '../core/pipeline/worker.js';
+
+export type SqsWorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * An SQS-triggered handler with partial batch failures (Powertools BatchProcessor): messages that throw are
+ * reported in batchItemFailures and redelivered; the rest are deleted. The local poller calls this very
+ * function with the same event shape Lambda's event source mapping builds.
+ */
+export function createSqsWorkerHandler(
+  handleMessage: (delivery: Delivery) => Promise<void>,
+  maxReceiveCount: number,
+): SqsWorkerHandler {
+  const recordHandler = async (record: SQSRecord) => {
+    await handleMessage({
+      body: record.body,
+      receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+      maxReceiveCount,
+    });
+  };
+  return async (event, context) =>
+    // A processor holds per-invocation state; concurrent local invocations each need their own.
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      context,
+      processInParallel: true,
+      throwOnFullBatchFailure: false,
+    });
+}

@@ -1,0 +1,47 @@
+import { createLimiter, type Limiter } from '../llm/limiter.js';
+import type { ChatModel } from '../llm/port.js';
+import type { RetryOptions } from '../llm/retry.js';
+import type { BatchManifestRepository } from '../ports.js';
+import type { RunRecord } from '../schemas/record.js';
+import type { CoreDeps } from '../services/deps.js';
+import type { SystemDeps } from '../systems/types.js';
+
+/** Test seams for fault injection: a worker that crashes mid-batch is a scenario we must survive. */
+export interface PipelineHooks {
+  beforeRecord?(phase: 'execute' | 'score', record: RunRecord, attempt: number): void | Promise<void>;
+}
+
+/** Collaborators of the run pipeline (PrepareRun, the workers, FinalizeRun), wired by the Lambda or local/. */
+export interface PipelineDeps extends CoreDeps {
+  batches: BatchManifestRepository;
+  /** One attempt per call; the pipeline retries with `retry` so it can honour Retry-After and count tries. */
+  chat: ChatModel;
+  system: Omit<SystemDeps, 'chat' | 'signal'>;
+  retry?: RetryOptions;
+  runLimiters: RunLimiters;
+  hooks?: PipelineHooks;
+}
+
+/**
+ * Concurrency budget per run (its maxConcurrency), shared by every batch of that run in this process: system
+ * calls and judge calls draw from the same budget.
+ */
+export class RunLimiters {
+  private readonly limiters = new Map<string, { limit: number; limiter: Limiter }>();
+
+  for(runId: string, limit: number): Limiter {
+    const existing = this.limiters.get(runId);
+    if (existing && existing.limit === limit) return existing.limiter;
+    const limiter = createLimiter(Math.max(1, limit));
+    this.limiters.set(runId, { limit, limiter });
+    if (this.limiters.size > 1000) this.limiters.delete(this.limiters.keys().next().value!);
+    return limiter;
+  }
+}
+
+/** What a worker message for one batch carries. */
+export interface BatchTask {
+  orgId: string;
+  runId: string;
+  batch: number;
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { StaleTaskTokenError, type TaskCallbacks } from '../workflow/task-callbacks.js';
+import type { PipelineDeps } from './deps.js';
+import { executeBatch } from './execute-batch.js';
+import { errorMessage } from './load-batch.js';
+import { scorePostedRecords } from './posted-records.js';
+import { scoreBatch } from './score-batch.js';
+
+const BatchMessage = z.object({
+  kind: z.enum(['execute', 'score']),
+  orgId: z.string().min(1),
+  runId: z.string().min(1),
+  batch: z.number().int().min(0),
+  taskToken: z.string().min(1),
+});
+const PostedRecordsMessage = z.object({
+  kind: z.literal('score-records'),
+  orgId: z.string().min(1),
+  runId: z.string().min(1),
+  recordIds: z.array(z.string().min(1)).min(1),
+});
+export const WorkerMessage = z.discriminatedUnion('kind', [BatchMessage, PostedRecordsMessage]);
+export type WorkerMessage = z.infer<typeof WorkerMessage>;
+
+export interface Delivery {
+  body: string;
+  /** SQS's ApproximateReceiveCount: 1 on the first delivery. */
+  receiveCount: number;
+  /** The queue's redrive limit: on this delivery a failure is reported to the state machine, not retried. */
+  maxReceiveCount: number;
+}
+
+/**
+ * One SQS message for the executor or the scorer. Success reports back to the waiting state; a failure is
+ * thrown (SQS redelivers it, and the handlers skip what the first try finished) until the last delivery, where
+ * it is reported as a task failure so the state machine's Catch marks the batch errored instead of waiting.
+ */
+export async function handleWorkerMessage(
+  deps: PipelineDeps,
+  callbacks: TaskCallbacks,
+  delivery: Delivery,
+): Promise<void> {
+  const parsed = WorkerMessage.safeParse(JSON.parse(delivery.body));
+  if (!parsed.success) throw new Error(`malformed worker message: ${parsed.error.message}`);
+  const message = parsed.data;
+  if (message.kind === 'score-records') {
+    await scorePostedRecords(deps, message);
+    return;
+  }
+  let output: unknown;
+  try {
+    const task = { orgId: message.orgId, runId: message.runId, batch: message.batch };
+    output =
+      message.kind === 'execute'
+        ? await executeBatch(deps, task, delivery.receiveCount)
+        : await scoreBatch(deps, task, delivery.receiveCount);
+  } catch (error) {
+    if (delivery.receiveCount < delivery.maxReceiveCount) throw error;
+    await report(() => callbacks.fail(message.taskToken, 'Verdict.Fatal', errorMessage(error)));
+    return;
+  }
+  await report(() => callbacks.succeed(message.taskToken, output));
+}
+
+/** A stale token means the state machine moved on (timeout, retry, stop): acknowledge and drop the message. */
+async function report(send: () => Promise<void>) {
+  try {
+    await send();
+  } catch (error) {
+    if (!(error instanceof StaleTaskTokenError)) throw error;
+  }
+}

@@ -1,0 +1,7 @@
+import { pipelineRuntime } from '../aws/lambda-runtime.js';
+import { markBatchErrored } from '../core/pipeline/mark-batch-errored.js';
+
+/** State machine task (Catch of a batch): marks the batch's unfinished records errored. */
+const runtime = await pipelineRuntime();
+
+export const handler = (event: Parameters<typeof markBatchErrored>[1]) => markBatchErrored(runtime.deps, event);

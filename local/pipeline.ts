@@ -1,0 +1,122 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { RunLauncher } from '../lambdas/api/context.js';
+import { createPipelineDeps, type PipelineSettings } from '../lambdas/aws/pipeline-deps.js';
+import { QUEUE_DEFINITIONS } from '../lambdas/aws/queue-definitions.js';
+import { createSqsWorkerHandler } from '../lambdas/aws/sqs-worker.js';
+import type { PipelineDeps } from '../lambdas/core/pipeline/deps.js';
+import { finalizeRun } from '../lambdas/core/pipeline/finalize-run.js';
+import { markBatchErrored } from '../lambdas/core/pipeline/mark-batch-errored.js';
+import { prepareRun } from '../lambdas/core/pipeline/prepare-run.js';
+import { handleWorkerMessage } from '../lambdas/core/pipeline/worker.js';
+import { startQueuePoller } from './queue-poller.js';
+import type { StackCore, StackExtension } from './stack.js';
+import { loadRunEvaluationDefinition } from './stepfunctions/definition.js';
+import { createLocalStateMachineDriver } from './stepfunctions/run-state-machine.js';
+
+export type LocalPipelineOptions = Partial<PipelineSettings> & {
+  /** Concurrent messages per worker queue (an event source mapping's maximumConcurrency). */
+  workerConcurrency?: number;
+  log?: (line: string) => void;
+};
+
+/**
+ * The run pipeline of the embedded stack: the real state-machine JSON on aws-local-stepfunctions, its Lambda
+ * tasks mapped to the same functions the Lambdas export, and one SQS poller per worker queue feeding the same
+ * SQS handlers. Runs that were in flight when the process stopped are resumed.
+ */
+export function localPipeline(options: LocalPipelineOptions = {}) {
+  return async (core: StackCore): Promise<StackExtension & { deps: PipelineDeps; whenIdle(): Promise<void> }> => {
+    const { clients, queueUrls } = core.emulators;
+    const log = options.log ?? (() => {});
+    const deps = createPipelineDeps(core.repositories, {
+      openaiApiKey: options.openaiApiKey ?? process.env.OPENAI_API_KEY,
+      openaiBaseURL: options.openaiBaseURL ?? process.env.OPENAI_BASE_URL,
+      secrets: options.secrets ?? (async (name) => process.env[name]),
+      modelPrices: options.modelPrices ?? process.env.VERDICT_MODEL_PRICES,
+      retry: options.retry,
+      hooks: options.hooks,
+      maxLlmConcurrency: options.maxLlmConcurrency,
+    });
+    const send = async (queueUrl: string, body: string) => {
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    };
+
+    const driver = createLocalStateMachineDriver({
+      definition: loadRunEvaluationDefinition({
+        executorQueueUrl: queueUrls.executor,
+        scorerQueueUrl: queueUrls.scorer,
+      }),
+      lambdas: {
+        PrepareRun: (payload) => prepareRun(deps, payload as Parameters<typeof prepareRun>[1]),
+        MarkBatchErrored: (payload) => markBatchErrored(deps, payload as Parameters<typeof markBatchErrored>[1]),
+        FinalizeRun: (payload) => finalizeRun(deps, payload as Parameters<typeof finalizeRun>[1]),
+      },
+      queues: { send },
+    });
+
+    const pollers = (['executor', 'scorer'] as const).map((role) =>
+      startQueuePoller({
+        sqs: clients.sqs,
+        queueUrl: queueUrls[role],
+        maxInFlight: options.workerConcurrency ?? 40,
+        log,
+        handler: createSqsWorkerHandler(
+          (delivery) => handleWorkerMessage(deps, driver.callbacks, delivery),
+          QUEUE_DEFINITIONS[role].maxReceiveCount,
+        ),
+      }),
+    );
+
+    const executions = new Set<Promise<unknown>>();
+    const launcher: RunLauncher = {
+      async start(scope, runId, mode) {
+        const execution = driver.start({ runId, orgId: scope.orgId, mode });
+        const settled = execution.done
+          .catch(async (error: unknown) => {
+            log(
+              `run ${runId}: workflow ended without finalizing (${error instanceof Error ? error.message : String(error)})`,
+            );
+          })
+          .finally(() => executions.delete(settled));
+        executions.add(settled);
+      },
+      async scoreRecord(scope, runId, recordId) {
+        await send(
+          queueUrls.scorer,
+          JSON.stringify({ kind: 'score-records', orgId: scope.orgId, runId, recordIds: [recordId] }),
+        );
+      },
+    };
+
+    // Resume what a previous process left running: the handlers skip whatever was already finished.
+    for (const { orgId, run } of await core.repositories.runs.listActive()) {
+      if (run.testsetId && run.systemVersionId && run.numRecords > 0) {
+        log(`resuming run ${run.id}`);
+        await launcher.start({ orgId }, run.id, run.generation > 0 ? 'rescore' : 'execute');
+      } else if (run.numRecords > 0 && run.metricVersionIds.length > 0) {
+        const recordIds = await core.repositories.records.listIdsByRun({ orgId }, run.id);
+        for (let i = 0; i < recordIds.length; i += 100) {
+          await send(
+            queueUrls.scorer,
+            JSON.stringify({ kind: 'score-records', orgId, runId: run.id, recordIds: recordIds.slice(i, i + 100) }),
+          );
+        }
+      }
+    }
+
+    return {
+      deps,
+      launcher,
+      /** Resolves once every workflow started so far has ended (tests use it to assert on a quiet system). */
+      whenIdle: async () => {
+        while (executions.size > 0) await Promise.allSettled([...executions]);
+      },
+      health: async () => ({ pipeline: 'ok' }),
+      async stop() {
+        await driver.stop();
+        await Promise.all(pollers.map((p) => p.stop()));
+        await Promise.allSettled([...executions]);
+      },
+    };
+  };
+}

@@ -1,0 +1,162 @@
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type FakeLLM, startFakeLLM } from '../support/fake-llm.js';
+import { apiClient, collectPages, startTestStack, tempDataDir, waitFor, waitForRun } from '../support/stack.js';
+import { createMetric, createSystemVersion, questionNumber, seedTestset } from './support.js';
+
+const cleanup: Array<() => Promise<unknown> | unknown> = [];
+afterAll(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+});
+
+/** A system model that answers after `delayMs`, so a run is still going when the test acts on it. */
+async function slowLLM(delayMs: number): Promise<FakeLLM> {
+  const llm = await startFakeLLM({
+    responder: (body) => ({
+      content: `answer-${questionNumber(body.messages.map((m) => m.content).join(' '))}`,
+      delayMs,
+    }),
+  });
+  cleanup.push(() => llm.close());
+  return llm;
+}
+
+const chatSystem = {
+  type: 'openai_chat',
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: '{{ question }}' }],
+};
+const exactMetric = {
+  name: 'exact',
+  evalType: 'heuristic',
+  outputType: 'boolean',
+  heuristic: { kind: 'exact_match', expectedField: 'answer' },
+};
+
+describe('run lifecycle', () => {
+  it('cancel stops new work: nothing is executed after the workflow drains', async () => {
+    const llm = await slowLLM(100);
+    const stack = await startTestStack({ pipeline: { openaiApiKey: 'k', openaiBaseURL: `${llm.url}/v1` } });
+    cleanup.push(() => stack.stop());
+    const api = apiClient(stack.url, stack.apiKey);
+    const { projectId, testsetId } = await seedTestset(api, 60);
+    const versionId = await createSystemVersion(api, projectId, 'slow', chatSystem);
+    const metric = await createMetric(api, projectId, exactMetric);
+    const run = (
+      await api.post(`/projects/${projectId}/runs`, {
+        testsetId,
+        systemVersionId: versionId,
+        metricIds: [metric.id],
+        maxConcurrency: 2,
+      })
+    ).body;
+    await waitFor(
+      async () => ((await api.get(`/runs/${run.id}`)).body.numExecuted > 0 ? true : undefined),
+      'first execution',
+    );
+
+    const cancelled = await api.post(`/runs/${run.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    await stack.pipeline!.whenIdle();
+    const callsAfterDrain = llm.requests.length;
+    const final = (await api.get(`/runs/${run.id}`)).body;
+    expect(final.status).toBe('cancelled');
+    expect(final.numExecuted).toBeLessThan(60);
+    expect(callsAfterDrain).toBe(final.numExecuted);
+    expect((await api.post(`/runs/${run.id}/cancel`)).status).toBe(409);
+  });
+
+  it('resumes a run after a restart mid-run, executing every testcase exactly once', async () => {
+    const llm = await slowLLM(30);
+    const dataDir = tempDataDir('verdict-resume-');
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const pipeline = { openaiApiKey: 'k', openaiBaseURL: `${llm.url}/v1` };
+    const first = await startTestStack({ dataDir, pipeline });
+    let api = apiClient(first.url, first.apiKey);
+    const { projectId, testsetId } = await seedTestset(api, 80);
+    const versionId = await createSystemVersion(api, projectId, 'slow', chatSystem);
+    const metric = await createMetric(api, projectId, exactMetric);
+    const run = (
+      await api.post(`/projects/${projectId}/runs`, {
+        testsetId,
+        systemVersionId: versionId,
+        metricIds: [metric.id],
+        maxConcurrency: 2,
+      })
+    ).body;
+    await waitFor(
+      async () => ((await api.get(`/runs/${run.id}`)).body.numExecuted >= 5 ? true : undefined),
+      'some progress',
+    );
+    await first.stop();
+    const executedBeforeRestart = llm.requests.length;
+    expect(executedBeforeRestart).toBeLessThan(80);
+
+    const second = await startTestStack({ dataDir, pipeline });
+    cleanup.push(() => second.stop());
+    api = apiClient(second.url, second.apiKey);
+    const done = await waitForRun(api, run.id);
+    expect(done).toMatchObject({ status: 'completed', numRecords: 80, numExecuted: 80, numScores: 80 });
+    expect(done.aggregates[metric.versionId]).toMatchObject({ n: 80, passRate: 1 });
+    const asked = llm.requests.map((r) => questionNumber(r.body.messages.map((m) => m.content).join(' ')));
+    expect(asked.length).toBe(80);
+    expect(new Set(asked).size).toBe(80);
+    const records = await collectPages<any>(api, `/runs/${run.id}/records`);
+    expect(new Set(records.map((r) => r.testcaseId)).size).toBe(80);
+  });
+
+  it('without an LLM key, heuristics still score and AI metrics are errored with "no LLM configured"', async () => {
+    const agentStack = await startTestStack({ pipeline: { openaiApiKey: '' } });
+    cleanup.push(() => agentStack.stop());
+    const api = apiClient(agentStack.url, agentStack.apiKey);
+    const { projectId } = await seedTestset(api, 0);
+    const exact = await createMetric(api, projectId, exactMetric);
+    const judge = await createMetric(api, projectId, { name: 'judge', evalType: 'ai', outputType: 'boolean' });
+    // An SDK-style run: records posted by the client, scored on arrival, completed when the testset is covered.
+    const testset = (
+      await api.post(`/projects/${projectId}/testsets`, {
+        name: 't',
+        fieldMapping: { inputs: ['q'], expected: ['answer'] },
+      })
+    ).body;
+    await api.post(`/testsets/${testset.id}/testcases`, {
+      items: [0, 1, 2].map((i) => ({ jsonData: { q: `${i}`, answer: `a${i}` } })),
+    });
+    const run = (
+      await api.post(`/projects/${projectId}/runs`, { testsetId: testset.id, metricIds: [exact.id, judge.id] })
+    ).body;
+    for (const i of [0, 1, 2])
+      await api.post(`/runs/${run.id}/records`, {
+        inputs: { q: `${i}` },
+        expected: { answer: `a${i}` },
+        outputs: { response: `a${i}` },
+      });
+    const done = await waitForRun(api, run.id);
+    expect(done.status).toBe('completed');
+    expect(done.statusExplanation[exact.versionId]).toEqual({ scored: 3, errored: 0, total: 3 });
+    expect(done.statusExplanation[judge.versionId]).toMatchObject({ scored: 0, errored: 3 });
+    expect(done.statusExplanation[judge.versionId].lastError).toMatch(/no LLM configured/);
+    expect(done.aggregates[exact.versionId].passRate).toBe(1);
+  });
+
+  it('waits for human scores, then completes when the last one is PUT', async () => {
+    const stack = await startTestStack({ pipeline: { openaiApiKey: '' } });
+    cleanup.push(() => stack.stop());
+    const api = apiClient(stack.url, stack.apiKey);
+    const { projectId } = await seedTestset(api, 0);
+    const testset = (await api.post(`/projects/${projectId}/testsets`, { name: 't' })).body;
+    await api.post(`/testsets/${testset.id}/testcases`, { items: [{ jsonData: { q: 1 } }, { jsonData: { q: 2 } }] });
+    const review = await createMetric(api, projectId, { name: 'review', evalType: 'human', outputType: 'int' });
+    const run = (await api.post(`/projects/${projectId}/runs`, { testsetId: testset.id, metricIds: [review.id] })).body;
+    const ids = [];
+    for (const q of [1, 2])
+      ids.push((await api.post(`/runs/${run.id}/records`, { inputs: { q }, outputs: { response: 'x' } })).body.id);
+    await waitForRun(api, run.id, ['awaiting_human_scoring']);
+    await api.put(`/records/${ids[0]}/scores/${review.versionId}`, { score: { intScore: 5 } });
+    const after = (await api.put(`/records/${ids[1]}/scores/${review.versionId}`, { score: { intScore: 3 } })).body;
+    expect(after.passed).toBe(false);
+    const done = await waitForRun(api, run.id);
+    expect(done.aggregates[review.versionId]).toMatchObject({ n: 2, mean: 4, passed: 1, failed: 1, passRate: 0.5 });
+  });
+});

@@ -1,0 +1,39 @@
+import type { ApiClient } from '../support/stack.js';
+
+/** Creates a project with a testset of `n` testcases {question: "question i"} → {answer: "answer-i"}. */
+export async function seedTestset(api: ApiClient, n: number) {
+  const project = (await api.post('/projects', { name: 'pipeline' })).body;
+  const testset = (
+    await api.post(`/projects/${project.id}/testsets`, {
+      name: 'qa',
+      fieldMapping: { inputs: ['question'], expected: ['answer'], metadata: [] },
+    })
+  ).body;
+  for (let start = 0; start < n; start += 100) {
+    const items = Array.from({ length: Math.min(100, n - start) }, (_, i) => ({
+      jsonData: { question: `question ${start + i}`, answer: `answer-${start + i}` },
+    }));
+    await api.post(`/testsets/${testset.id}/testcases`, { items });
+  }
+  return { projectId: project.id as string, testsetId: testset.id as string };
+}
+
+export async function createMetric(api: ApiClient, projectId: string, body: Record<string, unknown>) {
+  const res = await api.post(`/projects/${projectId}/metrics`, body);
+  if (res.status !== 201) throw new Error(`metric: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; versionId: string };
+}
+
+export async function createSystemVersion(
+  api: ApiClient,
+  projectId: string,
+  name: string,
+  config: Record<string, unknown>,
+) {
+  const res = await api.post(`/projects/${projectId}/systems`, { name, config });
+  if (res.status >= 300) throw new Error(`system: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.productionVersion.id as string;
+}
+
+/** The testcase number a prompt or request body is about. */
+export const questionNumber = (text: string) => Number(/question (\d+)/.exec(text)?.[1] ?? -1);
