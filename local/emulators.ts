@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import S3rver from 's3rver';
 import { type AwsClients, type AwsEndpoints, createAwsClients } from '../lambdas/aws/clients.js';
@@ -22,10 +22,23 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
-const listen = (server: { listen(port: number, host: string, cb: () => void): unknown; address(): unknown }) =>
-  new Promise<number>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
-  );
+/** dynalite on a worker thread of this process (LevelDB work is the emulator's biggest CPU cost). */
+async function startDynaliteThread(path: string) {
+  const worker = new Worker(new URL('./dynalite-thread.mjs', import.meta.url), { workerData: { path } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (m: { port: number }) => resolve(m.port));
+    worker.once('error', reject);
+  });
+  return {
+    port,
+    async stop() {
+      const stopped = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+      worker.postMessage('stop');
+      await stopped;
+      await worker.terminate();
+    },
+  };
+}
 
 /**
  * DynamoDB (dynalite, LevelDB files), S3 (s3rver, plain files) and SQS (fauxqs, in memory) on free 127.0.0.1
@@ -35,8 +48,8 @@ export async function startEmulators(dataDir: string): Promise<Emulators> {
   mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
   mkdirSync(join(dataDir, 's3'), { recursive: true });
 
-  const dynamo = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamoPort = await listen(dynamo);
+  const dynamo = await startDynaliteThread(join(dataDir, 'dynamodb'));
+  const dynamoPort = dynamo.port;
 
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: join(dataDir, 's3'), silent: true });
   const s3Address = (await s3.run()) as AddressInfo;
@@ -112,7 +125,7 @@ export async function startEmulators(dataDir: string): Promise<Emulators> {
       clients.sqs.destroy();
       await sqs.stop();
       await s3.close();
-      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      await dynamo.stop();
     },
   };
 }

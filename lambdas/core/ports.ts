@@ -145,7 +145,6 @@ export interface RecordRepository {
   replace(scope: Scope, record: RunRecord, projectId: string): Promise<void>;
   get(scope: Scope, id: string): Promise<RecordWithScores | null>;
   getMany(scope: Scope, ids: string[]): Promise<RunRecord[]>;
-  finishExecution(scope: Scope, record: RunRecord, projectId: string): Promise<boolean>;
   listIdsByRun(scope: Scope, runId: string): Promise<string[]>;
   listByRun(scope: Scope, runId: string, page: PageRequest, metricsPerRecord: number): Promise<Paged<RecordWithScores>>;
   delete(scope: Scope, id: string): Promise<boolean>;
@@ -157,13 +156,15 @@ export interface ScoreRepository {
   /** Writes once per scoring pass (generation); false when this pass already wrote it. */
   insert(scope: Scope, runId: string, score: Score, generation?: number): Promise<boolean>;
   delete(recordId: string, metricVersionId: string): Promise<void>;
-  /** `recordId/metricVersionId` of the scores already written in this scoring pass. */
+  /** Scores already written in this scoring pass, keyed `recordId/metricVersionId`. */
   writtenInPass(
     scope: Scope,
     recordIds: string[],
     metricVersionIds: string[],
     generation: number,
-  ): Promise<Set<string>>;
+  ): Promise<Map<string, Score>>;
+  /** Bulk write (BatchWriteItem) of a batch's scores for one scoring pass. */
+  putMany(scope: Scope, runId: string, scores: Score[], generation: number): Promise<void>;
 }
 
 /** Object storage for exports and for item fields too large for DynamoDB. */
@@ -190,8 +191,16 @@ export interface IdempotencyStore {
   release(orgId: string, key: string): Promise<void>;
 }
 
+export type CountedPhase = 'execution' | 'scores';
+
 /** The record ids of one batch of a run, written by PrepareRun and read by the workers. */
 export interface BatchManifestRepository {
   put(runId: string, batch: number, recordIds: string[]): Promise<void>;
   get(runId: string, batch: number): Promise<string[] | null>;
+  /**
+   * Marks a phase of a batch as added to the run's counters, once per scoring pass (generation). Workers write
+   * a batch's results in bulk and then add the batch's totals only if they win this claim, so redelivered or
+   * concurrent messages never count a batch twice.
+   */
+  claim(runId: string, batch: number, phase: CountedPhase, generation: number): Promise<boolean>;
 }

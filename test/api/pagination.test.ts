@@ -31,22 +31,28 @@ describe('cursor pagination', () => {
     const pid = (await api.post('/projects', { name: 'stable' })).body.id;
     const run = (await api.post(`/projects/${pid}/runs`, { metricIds: [] })).body;
     for (let i = 0; i < 50; i++) await api.post(`/runs/${run.id}/records`, { outputs: { n: i } });
-    const seen: number[] = [];
+    const seenIds: string[] = [];
+    const seenN: number[] = [];
     let cursor: string | null = null;
     let inserted = 50;
     do {
       const page: ApiResponse = await api.get(
         `/runs/${run.id}/records?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
-      seen.push(...page.body.data.map((r: { outputs: { n: number } }) => r.outputs.n));
+      seenIds.push(...page.body.data.map((r: { id: string }) => r.id));
+      seenN.push(...page.body.data.map((r: { outputs: { n: number } }) => r.outputs.n));
       cursor = page.body.nextCursor;
-      // New records arrive while the client is paging; they land after everything already seen.
+      // New records arrive while the client is paging (three at a time, concurrently).
       await Promise.all([0, 1, 2].map(() => api.post(`/runs/${run.id}/records`, { outputs: { n: inserted++ } })));
-      if (seen.length > 500) break;
+      if (seenIds.length > 500) break;
     } while (cursor);
-    expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.slice(0, 50)).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    // Every record that existed before paging began is seen, in order; nothing is seen twice; pages never go back.
+    expect(seenN.slice(0, 50)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(new Set(seenIds).size).toBe(seenIds.length);
+    expect([...seenIds].sort()).toEqual(seenIds);
+    // And nothing was lost: a fresh walk finds every record inserted.
+    const all = await collectPages<{ outputs: { n: number } }>(api, `/runs/${run.id}/records`, 100);
+    expect(all.map((r) => r.outputs.n).sort((a, b) => a - b)).toEqual(Array.from({ length: inserted }, (_, i) => i));
   });
 
   it('keeps records whole across pages when each record has several scores', async () => {

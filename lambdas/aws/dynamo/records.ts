@@ -42,25 +42,6 @@ export class DynamoRecordRepository implements RecordRepository {
     await this.table.put(this.toItem(scope, record, projectId), { largeFields: LARGE_RECORD_FIELDS });
   }
 
-  /**
-   * Stores the outcome of an execution once: only a record still pending or running accepts it, so a
-   * redelivered message cannot count the same execution twice. Returns whether this call wrote it.
-   */
-  async finishExecution(scope: Scope, record: RunRecord, projectId: string): Promise<boolean> {
-    try {
-      await this.table.put(this.toItem(scope, record, projectId), {
-        condition: '#status IN (:pending, :running) AND orgId = :org',
-        names: { '#status': 'status' },
-        values: { ':pending': 'pending', ':running': 'running', ':org': scope.orgId },
-        largeFields: LARGE_RECORD_FIELDS,
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
   /** Every record id of a run, in order (PrepareRun of a rescore builds its batches from these). */
   async listIdsByRun(scope: Scope, runId: string): Promise<string[]> {
     const ids: string[] = [];
@@ -170,18 +151,29 @@ export class DynamoScoreRepository implements ScoreRepository {
   }
 
   /** Keys `recordId/metricVersionId` of the scores this pass already wrote, so retries skip their LLM calls. */
-  async writtenInPass(
-    scope: Scope,
-    recordIds: string[],
-    metricVersionIds: string[],
-    generation: number,
-  ): Promise<Set<string>> {
+  async writtenInPass(scope: Scope, recordIds: string[], metricVersionIds: string[], generation: number) {
     const wanted = recordIds.flatMap((r) => metricVersionIds.map((v) => keys.score(r, v)));
     const items = await this.table.batchGet(wanted);
-    return new Set(
-      items
-        .filter((i) => i.orgId === scope.orgId && (i.generation ?? 0) === generation)
-        .map((i) => `${String(i.recordId)}/${String(i.metricConfigId)}`),
+    const written = new Map<string, Score>();
+    for (const item of items) {
+      if (item.orgId !== scope.orgId || (item.generation ?? 0) !== generation) continue;
+      const { generation: _g, ...score } = entityOf<Score & { generation?: number }>(item);
+      written.set(`${score.recordId}/${score.metricConfigId}`, score);
+    }
+    return written;
+  }
+
+  async putMany(scope: Scope, runId: string, scores: Score[], generation: number) {
+    await this.table.batchPut(
+      scores.map((score) => ({
+        ...keys.score(score.recordId, score.metricConfigId),
+        gsi1pk: keys.recordsOf(runId),
+        gsi1sk: keys.scoreSortKey(score.recordId, score.metricConfigId),
+        type: 'score',
+        orgId: scope.orgId,
+        ...score,
+        generation,
+      })),
     );
   }
 

@@ -100,7 +100,9 @@ export class OpenAIChatModel implements ChatModel {
       if (oldest !== undefined) this.clients.delete(oldest);
     }
     const timeout = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout });
+    // We retry ourselves (to honour Retry-After and count attempts) and report errors ourselves, so the SDK's
+    // retries and per-request log formatting are pure overhead on a hot path.
+    const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout, logLevel: 'off' });
     this.clients.set(key, client);
     return client;
   }

@@ -3,10 +3,10 @@ import type { Scope } from '../ports.js';
 import type { RunRecord } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
 import type { SystemConfig } from '../schemas/system.js';
-import { nowIso } from '../services/deps.js';
 import { runSystem } from '../systems/index.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
+import { settleAll } from './settle.js';
 
 export interface BatchOutcome {
   completed: number;
@@ -14,36 +14,37 @@ export interface BatchOutcome {
   skipped: number;
 }
 
+const isFinished = (r: RunRecord) => r.status === 'completed' || r.status === 'errored';
+
 /**
- * Runs the system on every unfinished record of a batch, concurrently within the run's budget. Faults of the
- * system (timeouts, 5xx, 429 after retries, bad replies) are recorded on the record, never thrown: the batch
- * succeeds and the run goes on. Only infrastructure faults throw, so SQS redelivers the message.
+ * Runs the system on every unfinished record of a batch, concurrently within the run's budget, writes the
+ * results in bulk, and adds the batch's totals to the run once (the batch claim). Faults of the system
+ * (timeouts, 5xx, 429 after retries, bad replies) are recorded on the record, never thrown: the run goes on.
+ * A fault of the worker itself is thrown after the finished records are saved, so SQS redelivers the batch and
+ * only the rest is executed again.
  */
 export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt = 1): Promise<BatchOutcome> {
   const { scope, run, records } = await loadBatch(deps, task);
-  const outcome: BatchOutcome = { completed: 0, errored: 0, skipped: 0 };
   const config = await systemConfigOf(deps, scope, run);
   const isCancelled = cancellationProbe(deps, scope, run.id, run);
   const limiter = deps.runLimiters.for(run.id, run.maxConcurrency);
 
-  await Promise.all(
-    records.map(async (record) => {
-      if (record.status === 'completed' || record.status === 'errored' || (await isCancelled())) {
-        outcome.skipped++;
-        return;
-      }
-      await deps.hooks?.beforeRecord?.('execute', record, attempt);
-      const finished = await limiter.run(() => executeRecord(deps, config, record));
-      if (await deps.records.finishExecution(scope, finished, run.projectId)) {
-        const errored = finished.status === 'errored';
-        outcome[errored ? 'errored' : 'completed']++;
-        await deps.runs.addCounters(scope, run.id, { executed: 1, erroredRecords: errored ? 1 : 0 });
-      } else {
-        outcome.skipped++;
-      }
-    }),
-  );
-  return outcome;
+  const { results, failure } = await settleAll(records, async (record) => {
+    if (isFinished(record)) return record;
+    await deps.hooks?.beforeRecord?.('execute', record, attempt);
+    // Checked once a slot is free, not before queueing: a cancel must stop records waiting for the budget.
+    return limiter.run(async () => ((await isCancelled()) ? record : executeRecord(deps, config, record)));
+  });
+  const fresh = results.filter((r, i) => isFinished(r) && !isFinished(records[i]!));
+  await deps.records.insertMany(scope, fresh, run.projectId);
+  if (failure) throw failure;
+
+  const finished = results.filter(isFinished);
+  const errored = finished.filter((r) => r.status === 'errored').length;
+  if (await deps.batches.claim(run.id, task.batch, 'execution', 0)) {
+    await deps.runs.addCounters(scope, run.id, { executed: finished.length, erroredRecords: errored });
+  }
+  return { completed: finished.length - errored, errored, skipped: records.length - fresh.length };
 }
 
 async function systemConfigOf(deps: PipelineDeps, scope: Scope, run: Run): Promise<SystemConfig | null> {
@@ -63,16 +64,8 @@ export async function executeRecord(
       () => runSystem(config, record.inputs, { ...deps.system, chat: deps.chat }),
       deps.retry,
     );
-    return {
-      ...record,
-      outputs: result.outputs,
-      latencyMs: result.latencyMs,
-      usage: result.usage,
-      costUsd: result.costUsd,
-      status: 'completed',
-      error: null,
-      createdAt: record.createdAt || nowIso(deps),
-    };
+    const { outputs, latencyMs, usage, costUsd } = result;
+    return { ...record, outputs, latencyMs, usage, costUsd, status: 'completed', error: null };
   } catch (error) {
     return { ...record, status: 'errored', error: errorMessage(error) };
   }

@@ -11,13 +11,14 @@ export async function markBatchErrored(
 ) {
   const { scope, run, records } = await loadBatch(deps, input);
   const reason = `batch failed: ${input.error?.Error ?? 'unknown error'}${input.error?.Cause ? ` — ${input.error.Cause.slice(0, 500)}` : ''}`;
-  let marked = 0;
-  for (const record of records) {
-    if (record.status !== 'pending' && record.status !== 'running') continue;
-    if (await deps.records.finishExecution(scope, { ...record, status: 'errored', error: reason }, run.projectId)) {
-      marked++;
-      await deps.runs.addCounters(scope, run.id, { executed: 1, erroredRecords: 1 });
-    }
+  const unfinished = records.filter((r) => r.status === 'pending' || r.status === 'running');
+  const marked = unfinished.map((r) => ({ ...r, status: 'errored' as const, error: reason }));
+  await deps.records.insertMany(scope, marked, run.projectId);
+  // The executor never claimed this batch (it failed), so its totals are added here, once.
+  if (await deps.batches.claim(run.id, input.batch, 'execution', 0)) {
+    const errored = records.filter((r) => r.status === 'errored').length + marked.length;
+    const executed = records.filter((r) => r.status === 'completed').length + errored;
+    await deps.runs.addCounters(scope, run.id, { executed, erroredRecords: errored });
   }
-  return { runId: run.id, batch: input.batch, marked };
+  return { runId: run.id, batch: input.batch, marked: marked.length };
 }

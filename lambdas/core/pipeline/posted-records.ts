@@ -16,11 +16,10 @@ export async function scorePostedRecords(
 ) {
   const scope: Scope = { orgId: input.orgId };
   const run = await deps.runs.get(scope, input.runId);
-  if (!run || run.status === 'cancelled') return { scored: 0, errored: 0 };
+  if (!run || run.status === 'cancelled') return;
   const records = await deps.records.getMany(scope, input.recordIds);
-  const result = await scoreRecords(deps, scope, run, records);
+  await scoreRecords(deps, scope, run, records);
   await completeIfDone(deps, scope, input.runId);
-  return result;
 }
 
 /** After any score is written: finish an SDK-fed run that is complete, or a run whose human reviews are all in. */

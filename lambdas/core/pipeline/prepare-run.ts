@@ -27,11 +27,12 @@ export interface PrepareRunOutput extends PrepareRunInput {
 export const batchSizeFor = (records: number) => Math.max(MIN_BATCH_SIZE, Math.ceil(records / MAX_BATCHES));
 
 /**
- * Enough batches in flight to keep the run's concurrency budget busy through both phases, within the inline
- * Map's cap. The budget itself is enforced by the workers' per-run limiter.
+ * Enough batches in flight (records ≈ 8× the run's concurrency budget, the best setting in bench/pipeline) to
+ * keep the budget busy through both phases, within the inline Map's cap. The budget itself is enforced by the
+ * workers' per-run limiter.
  */
 export const mapConcurrencyFor = (maxConcurrency: number, batchSize: number) =>
-  Math.min(MAX_MAP_CONCURRENCY, Math.max(2, Math.ceil((4 * maxConcurrency) / batchSize) + 1));
+  Math.min(MAX_MAP_CONCURRENCY, Math.max(2, Math.ceil((8 * maxConcurrency) / batchSize) + 1));
 
 /**
  * The first Lambda of the state machine. Execute mode writes one pending record per testcase and trial (ids

@@ -1,18 +1,13 @@
 import { withRetries } from '../llm/retry.js';
 import { JudgeReplyError, scoreRecordWithMetric } from '../metrics/judge.js';
-import type { MetricVersion, Scope } from '../ports.js';
+import type { MetricVersion, RunCounters, Scope } from '../ports.js';
 import type { RunRecord, Score } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
 import { nowIso } from '../services/deps.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
+import { settleAll } from './settle.js';
 import { autoMetricVersionIds } from './status.js';
-
-/** Scores every completed record of a batch with every automatic metric of the run. */
-export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 1) {
-  const { scope, run, records } = await loadBatch(deps, task);
-  return scoreRecords(deps, scope, run, records, attempt);
-}
 
 /** Loads the run's automatic metric versions (human ones wait for people). */
 export async function autoMetricVersions(deps: PipelineDeps, scope: Scope, run: Run): Promise<MetricVersion[]> {
@@ -20,52 +15,80 @@ export async function autoMetricVersions(deps: PipelineDeps, scope: Scope, run: 
   return versions.filter((v): v is MetricVersion => v !== null);
 }
 
+/** Counter deltas for a set of scores: numScores and per metric version scored / errored (+ the last error). */
+export function countScores(scores: Score[]): RunCounters {
+  const metrics: NonNullable<RunCounters['metrics']> = {};
+  for (const s of scores) {
+    const m = metrics[s.metricConfigId] ?? { scored: 0, errored: 0 };
+    metrics[s.metricConfigId] = m;
+    if (s.status === 'errored') {
+      m.errored = (m.errored ?? 0) + 1;
+      m.lastError = s.error ?? 'error';
+    } else m.scored = (m.scored ?? 0) + 1;
+  }
+  return { numScores: scores.length, metrics };
+}
+
 /**
- * Each (record, metric) is scored once per scoring pass: a conditional write refuses a second score of the
- * same pass, so redelivery and retries never double count. A judge reply that cannot be parsed, or a judge
- * that cannot be reached after retries, is an errored score that keeps the raw reply, never a silent 0.
+ * Scores every completed record of a batch with every automatic metric, skipping pairs this pass already
+ * scored, writes the new scores in bulk and adds the batch's totals to the run once (the batch claim).
  */
-export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[], attempt = 1) {
+export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 1) {
+  const { scope, run, records } = await loadBatch(deps, task);
+  const { fresh, existing, failure } = await computeScores(deps, scope, run, records, attempt);
+  await deps.scores.putMany(scope, run.id, fresh, run.generation);
+  if (failure) throw failure;
+  if (await deps.batches.claim(run.id, task.batch, 'scores', run.generation)) {
+    await deps.runs.addCounters(scope, run.id, countScores([...existing, ...fresh]));
+  }
+  return {
+    scored: fresh.filter((s) => s.status === 'completed').length,
+    errored: fresh.filter((s) => s.status === 'errored').length,
+  };
+}
+
+/**
+ * Records posted one by one through the API have no batch to claim: each score is written with a conditional
+ * put once per pass, and only a write that wins adds to the counters.
+ */
+export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[]) {
+  const { fresh, failure } = await computeScores(deps, scope, run, records, 1);
+  for (const score of fresh) {
+    if (await deps.scores.insert(scope, run.id, score, run.generation))
+      await deps.runs.addCounters(scope, run.id, countScores([score]));
+  }
+  if (failure) throw failure;
+}
+
+/** The scores this pass still lacks for these records. A judge that fails is an errored score, never a 0. */
+async function computeScores(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[], attempt: number) {
   const metrics = await autoMetricVersions(deps, scope, run);
-  const isCancelled = cancellationProbe(deps, scope, run.id, run);
-  const limiter = deps.runLimiters.for(run.id, run.maxConcurrency);
-  const done = await deps.scores.writtenInPass(
+  const scorable = records.filter((r) => r.status === 'completed');
+  const written = await deps.scores.writtenInPass(
     scope,
-    records.map((r) => r.id),
+    scorable.map((r) => r.id),
     metrics.map((m) => m.id),
     run.generation,
   );
-  let scored = 0;
-  let errored = 0;
-  await Promise.all(
-    records.map(async (record) => {
-      if (record.status !== 'completed' || (await isCancelled())) return;
-      await deps.hooks?.beforeRecord?.('score', record, attempt);
-      await Promise.all(
-        metrics.map(async (version) => {
-          if (done.has(`${record.id}/${version.id}`)) return;
-          const score = await scoreOne(deps, limiter, version, record);
-          if (!(await deps.scores.insert(scope, run.id, score, run.generation))) return;
-          const failed = score.status === 'errored';
-          if (failed) errored++;
-          else scored++;
-          await deps.runs.addCounters(scope, run.id, {
-            numScores: 1,
-            metrics: { [version.id]: failed ? { errored: 1, lastError: score.error ?? 'error' } : { scored: 1 } },
-          });
-        }),
-      );
-    }),
-  );
-  return { scored, errored };
+  const isCancelled = cancellationProbe(deps, scope, run.id, run);
+  const limiter = deps.runLimiters.for(run.id, run.maxConcurrency);
+  const { results, failure } = await settleAll(scorable, async (record) => {
+    const missing = metrics.filter((m) => !written.has(`${record.id}/${m.id}`));
+    if (missing.length === 0 || (await isCancelled())) return [];
+    await deps.hooks?.beforeRecord?.('score', record, attempt);
+    const scores = await Promise.all(missing.map((version) => scoreOne(deps, limiter, isCancelled, version, record)));
+    return scores.filter((s): s is Score => s !== null);
+  });
+  return { fresh: results.flat(), existing: [...written.values()], failure };
 }
 
 async function scoreOne(
   deps: PipelineDeps,
   limiter: { run<T>(fn: () => Promise<T>): Promise<T> },
+  isCancelled: () => Promise<boolean>,
   version: MetricVersion,
   record: RunRecord,
-): Promise<Score> {
+): Promise<Score | null> {
   const base = { recordId: record.id, metricConfigId: version.id, metricId: version.metricId, updatedAt: nowIso(deps) };
   const subject = {
     inputs: record.inputs,
@@ -74,10 +97,13 @@ async function scoreOne(
     latencyMs: record.latencyMs,
     costUsd: record.costUsd,
   };
-  const needsLlm = version.definition.evalType === 'ai';
   try {
-    const run = () => scoreRecordWithMetric(version.definition, subject, { chat: deps.chat });
-    const result = needsLlm ? await limiter.run(() => withRetries(run, deps.retry)) : await run();
+    const score = () => scoreRecordWithMetric(version.definition, subject, { chat: deps.chat });
+    const result =
+      version.definition.evalType === 'ai'
+        ? await limiter.run(async () => ((await isCancelled()) ? undefined : withRetries(score, deps.retry)))
+        : await score();
+    if (result === undefined) return null; // cancelled while waiting for the budget
     if (!result) throw new Error('human metrics are not scored automatically');
     return {
       ...base,

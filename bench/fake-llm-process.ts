@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { startFakeLLM } from '../test/support/fake-llm.js';
+
+/**
+ * The benchmark's LLM is an external service: run the fake in its own process so its HTTP work is not billed
+ * to the stack's event loop. System calls (gpt-4o-mini) answer text; every other model answers as a judge.
+ */
+export async function startFakeLLMProcess(latencyMs: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(latencyMs)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
+  const url = await next();
+  return {
+    url,
+    async requestCount() {
+      const reply = next();
+      child.stdin!.write('count\n');
+      return Number(await reply);
+    },
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+    },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const llm = await startFakeLLM({
+    latencyMs: Number(process.argv[2] ?? 50),
+    responder: (body) =>
+      body.model === 'gpt-4o-mini'
+        ? { content: 'an answer' }
+        : { content: JSON.stringify({ reasoning: 'fine', score: true }) },
+  });
+  createInterface({ input: process.stdin }).on('line', () => console.log(llm.requests.length));
+  console.log(llm.url);
+}

@@ -1,0 +1,67 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { startLocalStack } from '../local/stack.js';
+import { createMetric, createSystemVersion, seedTestset } from '../test/pipeline/support.js';
+import { apiClient, tempDataDir, waitForRun } from '../test/support/stack.js';
+import { startFakeLLMProcess } from './fake-llm-process.js';
+import { fmt } from './support.js';
+
+const TESTCASES = Number(process.env.BENCH_TESTCASES ?? 1000);
+const LATENCY_MS = 50;
+const MAX_CONCURRENCY = 50;
+const CALLS_PER_TESTCASE = 4; // 1 execution + 3 AI metrics
+
+/**
+ * The whole pipeline on the embedded stack against a fake LLM with a fixed 50 ms latency: wall time from
+ * POST /runs to a completed run, records/s, and the ratio to the ideal (every call at full concurrency).
+ */
+export async function main() {
+  const llm = await startFakeLLMProcess(LATENCY_MS);
+  const dataDir = tempDataDir('verdict-bench-pipeline-');
+  const stack = await startLocalStack({
+    dataDir,
+    port: 0,
+    pipeline: { openaiApiKey: 'bench', openaiBaseURL: `${llm.url}/v1` },
+  });
+  try {
+    const api = apiClient(stack.url, stack.apiKey);
+    const { projectId, testsetId } = await seedTestset(api, TESTCASES);
+    const systemVersionId = await createSystemVersion(api, projectId, 'bench', {
+      type: 'openai_chat',
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: '{{ question }}' }],
+    });
+    const metrics = await Promise.all(
+      ['a', 'b', 'c'].map((name) =>
+        createMetric(api, projectId, { name, evalType: 'ai', outputType: 'boolean', evalModelName: `judge-${name}` }),
+      ),
+    );
+    const started = performance.now();
+    const run = await api.post(`/projects/${projectId}/runs`, {
+      testsetId,
+      systemVersionId,
+      metricIds: metrics.map((m) => m.id),
+      maxConcurrency: MAX_CONCURRENCY,
+    });
+    const done = await waitForRun(api, run.body.id, ['completed', 'failed', 'cancelled'], 600_000);
+    const seconds = (performance.now() - started) / 1000;
+    const ideal = (TESTCASES * CALLS_PER_TESTCASE * LATENCY_MS) / MAX_CONCURRENCY / 1000;
+    console.log(
+      `${TESTCASES} testcases × (1 execution + 3 AI metrics), fake LLM ${LATENCY_MS} ms, maxConcurrency ${MAX_CONCURRENCY}`,
+    );
+    console.log(
+      `status ${done.status}, records ${done.numRecords}, scores ${done.numScores}, LLM calls ${await llm.requestCount()}`,
+    );
+    console.log(
+      `wall time ${fmt(seconds)} s, ${fmt(TESTCASES / seconds, 0)} records/s, ideal ${fmt(ideal)} s → ${fmt(seconds / ideal)}× ideal (target ≤ 1.5×)`,
+    );
+  } finally {
+    await stack.stop();
+    await llm.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -1,0 +1,157 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { LambdaConfig } from '../../lambdas/aws/config.js';
+import { TABLE_DEFINITION } from '../../lambdas/aws/table-definition.js';
+import { acknowledge, wildcardResourceFinding } from './nag.js';
+
+/**
+ * Each helper gives a function the environment variable it reads (names typed against lambdas/aws/config.ts)
+ * and the narrowest grant that makes it work, in one call, so neither can be forgotten or widened alone.
+ * Actions are listed rather than taken from CDK's grant* helpers, whose action wildcards (`s3:GetObject*`,
+ * `dynamodb:*Item`) would allow more than the code calls.
+ */
+type ConfigVariable = keyof LambdaConfig;
+
+// Extract<> collapses to `never` if config.ts renames a variable, so call sites stop compiling.
+type SecretVariable = Extract<ConfigVariable, 'CURSOR_SECRET_ARN' | 'LLM_SECRET_ARN'>;
+type QueueVariable = Extract<ConfigVariable, 'EXECUTOR_QUEUE_URL' | 'SCORER_QUEUE_URL'>;
+
+export function setVariable(fn: LambdaFunction, variable: ConfigVariable, value: string): void {
+  fn.addEnvironment(variable, value);
+}
+
+const TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+export function bindTable(fn: LambdaFunction, table: ITable, access: 'read' | 'readWrite'): void {
+  setVariable(fn, 'TABLE_NAME', table.tableName);
+  // Index ARNs are named one by one from the shared definition instead of `index/*`.
+  const indexArns = TABLE_DEFINITION.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: TABLE_ACTIONS[access], resources: [table.tableArn, ...indexArns] }),
+  );
+}
+
+const OBJECT_ACTIONS = {
+  read: ['s3:GetObject'],
+  readWrite: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+};
+
+export function bindBucket(fn: LambdaFunction, bucket: IBucket, access: 'read' | 'readWrite'): void {
+  setVariable(fn, 'BUCKET_NAME', bucket.bucketName);
+  const objects = bucket.arnForObjects('*');
+  fn.addToRolePolicy(new PolicyStatement({ actions: OBJECT_ACTIONS[access], resources: [objects] }));
+  // Without ListBucket a missing key answers 403 instead of 404, and the blob store could not tell them apart.
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  acknowledge(
+    fn.role ?? fn,
+    wildcardResourceFinding(fn, objects),
+    'Object keys are created at run time (overflow/<pk>/<sk>.json, exports/<run>/...); the grant is limited to ' +
+      'the objects of this stack’s own bucket.',
+  );
+}
+
+export function bindSecret(fn: LambdaFunction, secret: ISecret, variable: SecretVariable): void {
+  setVariable(fn, variable, secret.secretArn);
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+  );
+}
+
+/**
+ * Secrets that systems name at run time (`{{secrets.NAME}}` in http headers, `apiKeySecret`) are Secrets Manager
+ * secrets called `<prefix>NAME`; the function learns the prefix from SYSTEM_SECRETS_PREFIX and may read those
+ * secrets and no others.
+ */
+export function bindSecretNamespace(fn: LambdaFunction, prefix: string): void {
+  // Not in lambdas/aws/config.ts yet: it only matters to the executor, which reads it directly.
+  fn.addEnvironment('SYSTEM_SECRETS_PREFIX', prefix);
+  const secrets = Stack.of(fn).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${prefix}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets] }));
+  acknowledge(
+    fn.role ?? fn,
+    wildcardResourceFinding(fn, secrets),
+    'Operators create one secret per credential a system under test needs, named after it at run time; the ' +
+      'grant is read-only and limited to names under this stack’s system-secret prefix.',
+  );
+}
+
+export interface ConsumeOptions {
+  /** Most concurrent invocations the queue may drive (a number or a CfnParameter token, 2–1000). */
+  maxConcurrency: number;
+  batchSize: number;
+}
+
+/** `send` grants SendMessage; `consume` subscribes the function through an event-source mapping. */
+export function bindQueue(fn: LambdaFunction, queue: IQueue, access: 'send', variable: QueueVariable): void;
+export function bindQueue(
+  fn: LambdaFunction,
+  queue: IQueue,
+  access: 'consume',
+  variable: QueueVariable,
+  options: ConsumeOptions,
+): void;
+export function bindQueue(
+  fn: LambdaFunction,
+  queue: IQueue,
+  access: 'send' | 'consume',
+  variable: QueueVariable,
+  options?: ConsumeOptions,
+): void {
+  setVariable(fn, variable, queue.queueUrl);
+  if (access === 'send') {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    return;
+  }
+  // The event source grants exactly what the poller needs (Receive/Delete/ChangeMessageVisibility/GetQueue*)
+  // on this queue only. Partial batch failures let one bad message retry without redoing its neighbours.
+  fn.addEventSource(
+    new SqsEventSource(queue, {
+      reportBatchItemFailures: true,
+      batchSize: options?.batchSize,
+      maxConcurrency: options?.maxConcurrency,
+    }),
+  );
+}
+
+/**
+ * `start`: the function starts executions (STATE_MACHINE_ARN). `callback`: a worker answering
+ * `.waitForTaskToken` tasks with SendTaskSuccess/Failure/Heartbeat, on this state machine only.
+ */
+export function bindStateMachine(fn: LambdaFunction, stateMachine: IStateMachine, access: 'start' | 'callback'): void {
+  if (access === 'start') {
+    setVariable(fn, 'STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+    );
+    return;
+  }
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      resources: [stateMachine.stateMachineArn],
+    }),
+  );
+}

@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { QUEUE_DEFINITIONS, type QueueRole } from '../../lambdas/aws/queue-definitions.js';
+import { listPlaceholders } from '../../lambdas/core/workflow/substitute.js';
+import { RUN_EVALUATION_ASL_PATH } from '../lambda-entries.js';
+import { bindBucket, bindQueue, bindSecret, bindSecretNamespace, bindStateMachine, bindTable } from './bind.js';
+import { acknowledge } from './nag.js';
+import type { Storage } from './storage.js';
+import { type LambdaCode, VerdictFunction } from './verdict-function.js';
+
+/** Where operators put the secrets systems refer to by name: `<stack>/systems/NAME` in Secrets Manager. */
+export const systemSecretsPrefix = (stackName: string) => `${stackName}/systems/`;
+
+export interface FunctionDefaults {
+  logRetention: RetentionDays;
+  code: LambdaCode;
+}
+
+export interface PipelineProps {
+  storage: Storage;
+  functions: FunctionDefaults;
+  /** OPENAI_BASE_URL for the workers; unset means api.openai.com. */
+  llmBaseUrl?: string;
+  /** Event-source `maximumConcurrency` per worker queue: caps concurrent LLM calls (numbers or parameter tokens). */
+  maxConcurrency: Record<QueueRole, number>;
+}
+
+export interface WorkQueue {
+  queue: Queue;
+  deadLetterQueue: Queue;
+}
+
+// The longest a Lambda may run; each queue's visibility timeout must cover it or SQS hands a batch to a
+// second worker while the first is still on it.
+const WORKER_TIMEOUT = Duration.minutes(15);
+
+/**
+ * The evaluation pipeline of DESIGN.md section 3: the run-evaluation state machine from its ASL file, its three
+ * Lambda tasks, and the executor and scorer queues (each with a DLQ) feeding the worker Lambdas.
+ */
+export class Pipeline extends Construct {
+  readonly queues: Record<QueueRole, WorkQueue>;
+  readonly executor: LambdaFunction;
+  readonly scorer: LambdaFunction;
+  readonly prepareRun: LambdaFunction;
+  readonly markBatchErrored: LambdaFunction;
+  readonly finalizeRun: LambdaFunction;
+  readonly stateMachine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    const { storage } = props;
+    this.queues = { executor: this.workQueue('executor'), scorer: this.workQueue('scorer') };
+
+    const lambda = (
+      name: 'prepareRun' | 'markBatchErrored' | 'finalizeRun',
+      description: string,
+      timeout: Duration,
+    ) => {
+      const fn = new VerdictFunction(this, name[0]!.toUpperCase() + name.slice(1), {
+        ...props.functions,
+        name,
+        description,
+        timeout,
+        memorySize: 1024,
+      }).function;
+      bindTable(fn, storage.table, 'readWrite');
+      bindBucket(fn, storage.bucket, 'readWrite');
+      return fn;
+    };
+    this.prepareRun = lambda(
+      'prepareRun',
+      'Verdict: write a run’s pending records and cut it into batches',
+      WORKER_TIMEOUT,
+    );
+    this.markBatchErrored = lambda(
+      'markBatchErrored',
+      'Verdict: mark the unfinished records of a failed batch errored',
+      Duration.minutes(2),
+    );
+    this.finalizeRun = lambda('finalizeRun', 'Verdict: aggregate scores and set a run’s final status', WORKER_TIMEOUT);
+
+    this.stateMachine = this.runEvaluation(props.functions.logRetention);
+
+    const worker = (role: QueueRole, description: string) => {
+      const fn = new VerdictFunction(this, role === 'executor' ? 'Executor' : 'Scorer', {
+        ...props.functions,
+        name: role,
+        description,
+        timeout: WORKER_TIMEOUT,
+        memorySize: 1024,
+      }).function;
+      bindTable(fn, storage.table, 'readWrite');
+      bindBucket(fn, storage.bucket, 'readWrite');
+      bindSecret(fn, storage.llmApiKey, 'LLM_SECRET_ARN');
+      // Read straight from the environment by lambdas/aws/lambda-runtime.ts, as locally.
+      if (props.llmBaseUrl) fn.addEnvironment('OPENAI_BASE_URL', props.llmBaseUrl);
+      // One message is one batch of ~25 records, so maxConcurrency bounds concurrent batches directly.
+      bindQueue(
+        fn,
+        this.queues[role].queue,
+        'consume',
+        role === 'executor' ? 'EXECUTOR_QUEUE_URL' : 'SCORER_QUEUE_URL',
+        {
+          batchSize: 1,
+          maxConcurrency: props.maxConcurrency[role],
+        },
+      );
+      bindStateMachine(fn, this.stateMachine, 'callback');
+      return fn;
+    };
+    this.executor = worker('executor', 'Verdict: run the system under test for a batch of records');
+    bindSecretNamespace(this.executor, systemSecretsPrefix(Stack.of(this).stackName));
+    this.scorer = worker('scorer', 'Verdict: score a batch of records with every metric of the run');
+  }
+
+  private workQueue(role: QueueRole): WorkQueue {
+    const definition = QUEUE_DEFINITIONS[role];
+    const visibilityTimeout = Duration.seconds(definition.visibilityTimeoutSeconds);
+    if (visibilityTimeout.toSeconds() < WORKER_TIMEOUT.toSeconds()) {
+      throw new Error(`${definition.name}: visibility timeout must be at least the worker timeout (900 s)`);
+    }
+    const prefix = role === 'executor' ? 'Executor' : 'Scorer';
+    const deadLetterQueue = new Queue(this, `${prefix}DeadLetterQueue`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new Queue(this, `${prefix}Queue`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },
+    });
+    return { queue, deadLetterQueue };
+  }
+
+  private runEvaluation(logRetention: RetentionDays): StateMachine {
+    const definition = readFileSync(RUN_EVALUATION_ASL_PATH, 'utf8');
+    const definitionSubstitutions: Record<string, string> = {
+      PrepareRunFunctionArn: this.prepareRun.functionArn,
+      MarkBatchErroredFunctionArn: this.markBatchErrored.functionArn,
+      FinalizeRunFunctionArn: this.finalizeRun.functionArn,
+      ExecutorQueueUrl: this.queues.executor.queue.queueUrl,
+      ScorerQueueUrl: this.queues.scorer.queue.queueUrl,
+    };
+    // CloudFormation would leave an unknown ${Name} in place and the execution would fail at run time.
+    const missing = listPlaceholders(definition).filter((name) => !Object.hasOwn(definitionSubstitutions, name));
+    if (missing.length > 0) {
+      throw new Error(`${RUN_EVALUATION_ASL_PATH} uses \${${missing.join('}, ${')}} with no substitution in lib/`);
+    }
+
+    const logs = new LogGroup(this, 'RunEvaluationLogs', {
+      // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's log resource policy.
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-run-evaluation`,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stateMachine = new StateMachine(this, 'RunEvaluation', {
+      comment: 'Verdict: evaluate one run (statemachines/run-evaluation.asl.json)',
+      stateMachineType: StateMachineType.STANDARD,
+      // Inline (not an S3 asset) so the template shows exactly what runs, and tests can read it.
+      definitionBody: DefinitionBody.fromString(JSON.stringify(JSON.parse(definition))),
+      definitionSubstitutions,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    for (const fn of [this.prepareRun, this.markBatchErrored, this.finalizeRun]) {
+      // The unqualified ARN only, as the ASL names it: no `:*` version wildcard.
+      stateMachine.addToRolePolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+      );
+    }
+    for (const { queue } of Object.values(this.queues)) {
+      stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    }
+    acknowledge(
+      stateMachine,
+      'AwsSolutions-IAM5[Resource::*]',
+      'CDK’s statements for log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray tracing ' +
+        '(xray:PutTraceSegments, ...): those actions do not support resource-level permissions.',
+    );
+    return stateMachine;
+  }
+}

@@ -1,0 +1,91 @@
+import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import type { QueueRole } from '../lambdas/aws/queue-definitions.js';
+import { Api } from './constructs/api.js';
+import { Monitors } from './constructs/monitors.js';
+import { Pipeline } from './constructs/pipeline.js';
+import { Storage } from './constructs/storage.js';
+import type { LambdaCode } from './constructs/verdict-function.js';
+import type { LambdaName } from './lambda-entries.js';
+import { readSettings } from './settings.js';
+
+export interface VerdictStackProps extends StackProps {
+  /** `bundle` (the default) unless a test asks for stand-ins. */
+  lambdaCode?: LambdaCode;
+}
+
+/** The whole product as one stack (DESIGN.md section 3), composed from one construct per concern. */
+export class VerdictStack extends Stack {
+  readonly storage: Storage;
+  readonly pipeline: Pipeline;
+  readonly monitors: Monitors;
+  readonly api: Api;
+  /** Every Lambda by its name in lib/lambda-entries.ts. */
+  readonly functions: Record<LambdaName, LambdaFunction>;
+
+  constructor(scope: Construct, id: string, props: VerdictStackProps = {}) {
+    super(scope, id, {
+      description: 'Verdict: serverless evaluation of AI systems (API, pipeline, monitors)',
+      ...props,
+    });
+    const settings = readSettings(this.node);
+    const functions = { logRetention: settings.logRetention, code: props.lambdaCode ?? 'bundle' };
+
+    // A parameter rather than context: operators change LLM concurrency with a stack update, no re-synth.
+    const maxConcurrency = (role: QueueRole, label: string) =>
+      new CfnParameter(this, `${label}MaxConcurrency`, {
+        type: 'Number',
+        default: 10,
+        minValue: 2,
+        maxValue: 1000,
+        description: `Most concurrent ${role} Lambdas the ${role} queue may drive (event-source maximumConcurrency).`,
+      }).valueAsNumber;
+
+    this.storage = new Storage(this, 'Storage', {
+      tableDeletionProtection: settings.tableDeletionProtection,
+      exportExpiration: Duration.days(settings.exportExpirationDays),
+    });
+    this.pipeline = new Pipeline(this, 'Pipeline', {
+      storage: this.storage,
+      functions,
+      llmBaseUrl: settings.llmBaseUrl,
+      maxConcurrency: { executor: maxConcurrency('executor', 'Executor'), scorer: maxConcurrency('scorer', 'Scorer') },
+    });
+    this.monitors = new Monitors(this, 'Monitors', {
+      storage: this.storage,
+      stateMachine: this.pipeline.stateMachine,
+      functions,
+    });
+    this.api = new Api(this, 'Api', {
+      storage: this.storage,
+      pipeline: this.pipeline,
+      monitors: this.monitors,
+      functions,
+      throttle: settings.apiThrottle,
+    });
+
+    this.functions = {
+      api: this.api.function,
+      executor: this.pipeline.executor,
+      scorer: this.pipeline.scorer,
+      prepareRun: this.pipeline.prepareRun,
+      markBatchErrored: this.pipeline.markBatchErrored,
+      finalizeRun: this.pipeline.finalizeRun,
+      monitor: this.monitors.function,
+    };
+
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('ApiUrl', this.api.url, 'Base URL; the API lives under /api/v2 and its reference under /docs');
+    output('TableName', this.storage.table.tableName, 'DynamoDB table (TABLE_NAME for scripts such as key creation)');
+    output('BucketName', this.storage.bucket.bucketName, 'S3 bucket for exports and large payloads (BUCKET_NAME)');
+    output('LlmSecretArn', this.storage.llmApiKey.secretArn, 'Put the LLM API key here with put-secret-value');
+    output('StateMachineArn', this.pipeline.stateMachine.stateMachineArn, 'run-evaluation state machine');
+    output(
+      'ExecutorDeadLetterQueueUrl',
+      this.pipeline.queues.executor.deadLetterQueue.queueUrl,
+      'Poison executor messages',
+    );
+    output('ScorerDeadLetterQueueUrl', this.pipeline.queues.scorer.deadLetterQueue.queueUrl, 'Poison scorer messages');
+  }
+}

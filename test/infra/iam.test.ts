@@ -1,0 +1,212 @@
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QueueRole } from '../../lambdas/aws/queue-definitions.js';
+import type { VerdictFunction } from '../../lib/constructs/verdict-function.js';
+import { LAMBDA_NAMES, type LambdaName } from '../../lib/lambda-entries.js';
+import type { VerdictStack } from '../../lib/verdict-stack.js';
+import {
+  asArray,
+  isKnownWildcard,
+  referencedLogicalIds,
+  roleStatements,
+  type Statement,
+  type SynthesizedVerdict,
+  synthesizeVerdict,
+  WILDCARD_RESOURCES,
+} from './support/synth.js';
+
+// Policies do not depend on the code, so no bundling here.
+let synth: SynthesizedVerdict;
+beforeAll(() => {
+  synth = synthesizeVerdict({ lambdaCode: 'inline-stub' });
+});
+afterAll(() => synth?.cleanup());
+
+const TABLE_READ_WRITE = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+];
+const BUCKET_READ_WRITE = [
+  's3:AbortMultipartUpload',
+  's3:DeleteObject',
+  's3:GetObject',
+  's3:ListBucket',
+  's3:PutObject',
+];
+const SECRET_READ = ['secretsmanager:GetSecretValue'];
+const QUEUE_CONSUME = [
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:ReceiveMessage',
+];
+const TASK_CALLBACKS = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'];
+const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+const SYSTEM_SECRETS = WILDCARD_RESOURCES.systemSecrets;
+
+/** What each Lambda may do, resource by resource: anything else in its policy is a failure. */
+function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruct, string[]]> {
+  const { storage, pipeline, monitors } = stack;
+  const ownLogs = (stack.functions[name].node.scope as VerdictFunction).logGroup;
+  const data: Array<[IConstruct, string[]]> = [
+    [ownLogs, LOG_WRITE],
+    [storage.table, TABLE_READ_WRITE],
+    [storage.bucket, BUCKET_READ_WRITE],
+  ];
+  const worker = (role: QueueRole): Array<[IConstruct, string[]]> => [
+    ...data,
+    [storage.llmApiKey, SECRET_READ],
+    [pipeline.queues[role].queue, QUEUE_CONSUME],
+    [pipeline.stateMachine, TASK_CALLBACKS],
+  ];
+  const grants: Record<LambdaName, Array<[IConstruct, string[]]>> = {
+    api: [
+      ...data,
+      [storage.cursorSigningKey, SECRET_READ],
+      [pipeline.queues.scorer.queue, ['sqs:SendMessage']],
+      [pipeline.stateMachine, ['states:StartExecution']],
+      [
+        monitors.scheduleGroup,
+        ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule'],
+      ],
+      [monitors.schedulerRole, ['iam:PassRole']],
+    ],
+    executor: worker('executor'),
+    scorer: worker('scorer'),
+    prepareRun: data,
+    markBatchErrored: data,
+    finalizeRun: data,
+    monitor: [...data, [pipeline.stateMachine, ['states:StartExecution']]],
+  };
+  return grants[name];
+}
+
+/** Actions per logical id the statements point at. */
+function grantsByResource(statements: Statement[]): Record<string, string[]> {
+  const grants = new Map<string, Set<string>>();
+  for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+    for (const id of referencedLogicalIds(statement.Resource)) {
+      const actions = grants.get(id) ?? new Set<string>();
+      for (const action of asArray(statement.Action)) actions.add(action);
+      grants.set(id, actions);
+    }
+  }
+  return Object.fromEntries([...grants].map(([id, actions]) => [id, [...actions].sort()]));
+}
+
+const functionStatements = (name: LambdaName) =>
+  roleStatements(synth.template, synth.logicalId(synth.stack.functions[name].role!));
+
+const flatResources = (statement: Statement) => asArray(statement.Resource).map((r) => flattenCfnReference(r));
+
+describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
+  it('grants exactly the expected actions on its own resources, and nothing on anything else', () => {
+    const expected = Object.fromEntries(
+      expectedGrants(synth.stack, name).map(([construct, actions]) => [
+        synth.logicalId(construct),
+        [...actions].sort(),
+      ]),
+    );
+
+    expect(grantsByResource(functionStatements(name))).toEqual(expected);
+  });
+
+  it('never allows an action on `*` and names every resource by reference or under this stack’s own prefix', () => {
+    for (const statement of functionStatements(name)) {
+      expect(asArray(statement.Resource), JSON.stringify(statement)).not.toContain('*');
+      for (const resource of asArray(statement.Resource)) {
+        const referenced = referencedLogicalIds(resource).length > 0;
+        expect(referenced || SYSTEM_SECRETS.test(flattenCfnReference(resource)), JSON.stringify(resource)).toBe(true);
+      }
+    }
+  });
+
+  it('uses no action wildcards, and resource wildcards only for object keys, schedule and secret names', () => {
+    const statements = functionStatements(name);
+    const actions = statements.flatMap((s) => asArray(s.Action));
+    const wildcards = statements.flatMap(flatResources).filter((r) => r.includes('*'));
+
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    for (const resource of wildcards) expect(isKnownWildcard(resource), resource).toBe(true);
+  });
+
+  it('has no managed policies (not even AWSLambdaBasicExecutionRole)', () => {
+    const role = synth.template.toJSON().Resources[synth.logicalId(synth.stack.functions[name].role!)];
+
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('system secrets', () => {
+  it('lets only the executor read secrets named by systems, and only under <stack>/systems/', () => {
+    const readers = LAMBDA_NAMES.filter((name) =>
+      functionStatements(name).some((s) => flatResources(s).some((r) => SYSTEM_SECRETS.test(r))),
+    );
+    const statement = functionStatements('executor').find((s) => flatResources(s).some((r) => SYSTEM_SECRETS.test(r)));
+    const env =
+      synth.template.toJSON().Resources[synth.logicalId(synth.stack.functions.executor)].Properties.Environment;
+
+    expect(readers).toEqual(['executor']);
+    expect(statement?.Action).toBe('secretsmanager:GetSecretValue');
+    expect(env.Variables.SYSTEM_SECRETS_PREFIX).toBe('Verdict/systems/');
+  });
+});
+
+describe('service roles', () => {
+  it('lets the state machine invoke exactly the three workflow Lambdas and send to exactly the two queues', () => {
+    const { pipeline } = synth.stack;
+    const statements = roleStatements(synth.template, synth.logicalId(pipeline.stateMachine.role));
+    const grants = grantsByResource(statements);
+
+    expect(grants).toEqual({
+      [synth.logicalId(pipeline.prepareRun)]: ['lambda:InvokeFunction'],
+      [synth.logicalId(pipeline.markBatchErrored)]: ['lambda:InvokeFunction'],
+      [synth.logicalId(pipeline.finalizeRun)]: ['lambda:InvokeFunction'],
+      [synth.logicalId(pipeline.queues.executor.queue)]: ['sqs:SendMessage'],
+      [synth.logicalId(pipeline.queues.scorer.queue)]: ['sqs:SendMessage'],
+    });
+    // `*` only where the services allow nothing narrower: log delivery and X-Ray.
+    const onAnything = statements.filter((s) => asArray(s.Resource).includes('*')).flatMap((s) => asArray(s.Action));
+    expect(
+      onAnything.every((action) => /^(logs|xray):/.test(action)),
+      onAnything.join(', '),
+    ).toBe(true);
+  });
+
+  it('lets the scheduler role invoke the monitor Lambda only, and only EventBridge Scheduler of this account assume it', () => {
+    const { monitors } = synth.stack;
+    const roleId = synth.logicalId(monitors.schedulerRole);
+    const role = synth.template.toJSON().Resources[roleId];
+
+    expect(grantsByResource(roleStatements(synth.template, roleId))).toEqual({
+      [synth.logicalId(monitors.function)]: ['lambda:InvokeFunction'],
+    });
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+  });
+
+  it('lets the api pass the scheduler role to EventBridge Scheduler and to nothing else', () => {
+    const passRole = functionStatements('api').filter((s) => asArray(s.Action).includes('iam:PassRole'));
+
+    expect(passRole).toEqual([
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [synth.logicalId(synth.stack.monitors.schedulerRole), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    ]);
+  });
+});
