@@ -5,17 +5,11 @@ import { errorResponse, onError, validationHook } from './errors.js';
 import { authMiddleware } from './middleware/auth.js';
 import { limitBody, requireJson } from './middleware/body.js';
 import { idempotencyMiddleware } from './middleware/idempotency.js';
-import { metricRoutes } from './routes/metrics.js';
-import { projectRoutes } from './routes/projects.js';
-import { recordRoutes } from './routes/records.js';
-import { runRoutes } from './routes/runs.js';
-import { systemRoutes } from './routes/systems.js';
-import { testsetRoutes } from './routes/testsets.js';
+import { ROUTE_GROUPS, type RouteGroup } from './routes/index.js';
 
 export const API_BASE = '/api/v2';
 
-/** Extra route groups that later features mount under /api/v2 (exports, monitors, ...). */
-export type RouteGroup = (deps: ApiDeps) => OpenAPIHono<ApiEnv>;
+export type { RouteGroup };
 
 /**
  * The whole HTTP API as one Hono app over Web Request/Response: served by @hono/node-server locally and by
@@ -39,15 +33,7 @@ export function createApp(deps: ApiDeps, extraGroups: RouteGroup[] = []) {
   const auth = authMiddleware(deps);
   api.use('*', async (c, next) => (c.req.path === `${API_BASE}/openapi.json` ? next() : auth(c, next)));
   api.use('*', idempotencyMiddleware(deps));
-  for (const group of [
-    projectRoutes,
-    testsetRoutes,
-    metricRoutes,
-    systemRoutes,
-    runRoutes,
-    recordRoutes,
-    ...extraGroups,
-  ]) {
+  for (const group of [...ROUTE_GROUPS, ...extraGroups]) {
     api.route('/', group(deps));
   }
   api.doc31('/openapi.json', {
