@@ -1,17 +1,14 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { RunLauncher } from '../lambdas/api/context.js';
 import { createPipelineDeps, type PipelineSettings } from '../lambdas/aws/pipeline-deps.js';
-import { QUEUE_DEFINITIONS } from '../lambdas/aws/queue-definitions.js';
-import { createSqsWorkerHandler } from '../lambdas/aws/sqs-worker.js';
 import type { PipelineDeps } from '../lambdas/core/pipeline/deps.js';
 import { finalizeRun } from '../lambdas/core/pipeline/finalize-run.js';
 import { markBatchErrored } from '../lambdas/core/pipeline/mark-batch-errored.js';
 import { prepareRun } from '../lambdas/core/pipeline/prepare-run.js';
-import { handleWorkerMessage } from '../lambdas/core/pipeline/worker.js';
-import { startQueuePoller } from './queue-poller.js';
 import type { StackCore, StackExtension } from './stack.js';
 import { loadRunEvaluationDefinition } from './stepfunctions/definition.js';
 import { createLocalStateMachineDriver } from './stepfunctions/run-state-machine.js';
+import { startWorkerThread } from './workers/thread.js';
 
 export type LocalPipelineOptions = Partial<PipelineSettings> & {
   /** Concurrent messages per worker queue (an event source mapping's maximumConcurrency). */
@@ -21,22 +18,21 @@ export type LocalPipelineOptions = Partial<PipelineSettings> & {
 
 /**
  * The run pipeline of the embedded stack: the real state-machine JSON on aws-local-stepfunctions, its Lambda
- * tasks mapped to the same functions the Lambdas export, and one SQS poller per worker queue feeding the same
- * SQS handlers. Runs that were in flight when the process stopped are resumed.
+ * tasks mapped to the same functions the Lambdas export, and a worker thread with one SQS poller per worker
+ * queue feeding the same SQS handlers. Runs that were in flight when the process stopped are resumed.
  */
 export function localPipeline(options: LocalPipelineOptions = {}) {
   return async (core: StackCore): Promise<StackExtension & { deps: PipelineDeps; whenIdle(): Promise<void> }> => {
     const { clients, queueUrls } = core.emulators;
     const log = options.log ?? (() => {});
-    const deps = createPipelineDeps(core.repositories, {
+    const settings = {
       openaiApiKey: options.openaiApiKey ?? process.env.OPENAI_API_KEY,
       openaiBaseURL: options.openaiBaseURL ?? process.env.OPENAI_BASE_URL,
-      secrets: options.secrets ?? (async (name) => process.env[name]),
+      secrets: options.secrets ?? (async (name: string) => process.env[name]),
       modelPrices: options.modelPrices ?? process.env.VERDICT_MODEL_PRICES,
-      retry: options.retry,
-      hooks: options.hooks,
-      maxLlmConcurrency: options.maxLlmConcurrency,
-    });
+    };
+    // The workflow's Lambda tasks run here; the SQS workers run on their own thread (see startWorkerThread).
+    const deps = createPipelineDeps(core.repositories, { ...settings, retry: options.retry });
     const send = async (queueUrl: string, body: string) => {
       await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
     };
@@ -54,18 +50,24 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
       queues: { send },
     });
 
-    const pollers = (['executor', 'scorer'] as const).map((role) =>
-      startQueuePoller({
-        sqs: clients.sqs,
-        queueUrl: queueUrls[role],
-        maxInFlight: options.workerConcurrency ?? 40,
-        log,
-        handler: createSqsWorkerHandler(
-          (delivery) => handleWorkerMessage(deps, driver.callbacks, delivery),
-          QUEUE_DEFINITIONS[role].maxReceiveCount,
-        ),
-      }),
-    );
+    const workers = await startWorkerThread({
+      data: {
+        endpoints: core.emulators.endpoints,
+        queueUrls,
+        tableName: core.repositories.table.tableName,
+        bucketName: core.repositories.blobs.bucket,
+        openaiApiKey: settings.openaiApiKey,
+        openaiBaseURL: settings.openaiBaseURL,
+        modelPrices: settings.modelPrices,
+        retry: options.retry,
+        maxLlmConcurrency: options.maxLlmConcurrency,
+        workerConcurrency: options.workerConcurrency ?? 40,
+      },
+      callbacks: driver.callbacks,
+      secrets: settings.secrets,
+      hooks: options.hooks,
+      log,
+    });
 
     const executions = new Set<Promise<unknown>>();
     const launcher: RunLauncher = {
@@ -114,7 +116,7 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
       health: async () => ({ pipeline: 'ok' }),
       async stop() {
         await driver.stop();
-        await Promise.all(pollers.map((p) => p.stop()));
+        await workers.stop();
         await Promise.allSettled([...executions]);
       },
     };

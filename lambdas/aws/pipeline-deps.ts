@@ -1,6 +1,7 @@
 import { createLimiter, limitedChatModel } from '../core/llm/limiter.js';
 import { OpenAIChatModel } from '../core/llm/openai-chat-model.js';
 import type { RetryOptions } from '../core/llm/retry.js';
+import { PipelineCaches } from '../core/pipeline/caches.js';
 import { type PipelineDeps, type PipelineHooks, RunLimiters } from '../core/pipeline/deps.js';
 import { loadPriceTable } from '../core/systems/index.js';
 import type { Repositories } from './repositories.js';
@@ -27,6 +28,7 @@ export function createPipelineDeps(repositories: Repositories, settings: Pipelin
   );
   return {
     ...repositories,
+    caches: new PipelineCaches(repositories),
     chat,
     system: { secrets: settings.secrets, prices: loadPriceTable(settings.modelPrices) },
     retry: settings.retry,

@@ -5,6 +5,7 @@ import type { BatchManifestRepository } from '../ports.js';
 import type { RunRecord } from '../schemas/record.js';
 import type { CoreDeps } from '../services/deps.js';
 import type { SystemDeps } from '../systems/types.js';
+import type { PipelineCaches } from './caches.js';
 
 /** Test seams for fault injection: a worker that crashes mid-batch is a scenario we must survive. */
 export interface PipelineHooks {
@@ -19,6 +20,7 @@ export interface PipelineDeps extends CoreDeps {
   system: Omit<SystemDeps, 'chat' | 'signal'>;
   retry?: RetryOptions;
   runLimiters: RunLimiters;
+  caches: PipelineCaches;
   hooks?: PipelineHooks;
 }
 

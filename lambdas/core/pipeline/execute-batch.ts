@@ -49,7 +49,7 @@ export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt 
 
 async function systemConfigOf(deps: PipelineDeps, scope: Scope, run: Run): Promise<SystemConfig | null> {
   if (!run.systemVersionId) return null;
-  return (await deps.systems.getVersion(scope, run.systemVersionId))?.config ?? null;
+  return deps.caches.systemConfig(scope, run.systemVersionId);
 }
 
 /** One record through the system, with retries that honour Retry-After; the result is a finished record. */

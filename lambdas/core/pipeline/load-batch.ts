@@ -18,17 +18,9 @@ export async function loadBatch(
   return { scope, run, records: ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])) };
 }
 
-/** Reads the run's status at most once a second, so a cancel stops new work within a second or so. */
+/** A cancel stops new work within about a second: the flag is re-read at most once a second per run. */
 export function cancellationProbe(deps: PipelineDeps, scope: Scope, runId: string, initial: Run) {
-  let cancelled = initial.status === 'cancelled';
-  let checkedAt = Date.now();
-  return async () => {
-    if (!cancelled && Date.now() - checkedAt > 1000) {
-      checkedAt = Date.now();
-      cancelled = (await deps.runs.get(scope, runId))?.status === 'cancelled';
-    }
-    return cancelled;
-  };
+  return async () => initial.status === 'cancelled' || deps.caches.isCancelled(scope, runId);
 }
 
 export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -11,7 +11,7 @@ import { autoMetricVersionIds } from './status.js';
 
 /** Loads the run's automatic metric versions (human ones wait for people). */
 export async function autoMetricVersions(deps: PipelineDeps, scope: Scope, run: Run): Promise<MetricVersion[]> {
-  const versions = await Promise.all(autoMetricVersionIds(run).map((id) => deps.metrics.getVersion(scope, id)));
+  const versions = await Promise.all(autoMetricVersionIds(run).map((id) => deps.caches.metricVersion(scope, id)));
   return versions.filter((v): v is MetricVersion => v !== null);
 }
 

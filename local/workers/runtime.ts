@@ -1,0 +1,75 @@
+import type { MessagePort } from 'node:worker_threads';
+import { type AwsEndpoints, createAwsClients } from '../../lambdas/aws/clients.js';
+import { createPipelineDeps } from '../../lambdas/aws/pipeline-deps.js';
+import { QUEUE_DEFINITIONS, type QueueRole } from '../../lambdas/aws/queue-definitions.js';
+import { createRepositories } from '../../lambdas/aws/repositories.js';
+import { createSqsWorkerHandler } from '../../lambdas/aws/sqs-worker.js';
+import type { RetryOptions } from '../../lambdas/core/llm/retry.js';
+import { handleWorkerMessage } from '../../lambdas/core/pipeline/worker.js';
+import { StaleTaskTokenError, type TaskCallbacks } from '../../lambdas/core/workflow/task-callbacks.js';
+import { startQueuePoller } from '../queue-poller.js';
+import { connect } from './rpc.js';
+
+/** Everything the worker thread needs, as plain data (functions stay on the main thread, reached by RPC). */
+export interface WorkerThreadData {
+  endpoints: AwsEndpoints;
+  queueUrls: Record<QueueRole, string>;
+  tableName: string;
+  bucketName: string;
+  openaiApiKey?: string;
+  openaiBaseURL?: string;
+  modelPrices?: string;
+  retry?: RetryOptions;
+  maxLlmConcurrency?: number;
+  workerConcurrency: number;
+  hasHooks: boolean;
+}
+
+/**
+ * The local stand-in for the executor and scorer Lambdas: its own thread, AWS clients and LLM client, polling
+ * both queues and running the same SQS handlers. Task callbacks, secrets and test hooks go to the main thread.
+ */
+export async function runWorkerThread(data: WorkerThreadData, port: MessagePort) {
+  const clients = createAwsClients(data.endpoints);
+  const repositories = createRepositories(clients, { tableName: data.tableName, bucketName: data.bucketName });
+  let pollers: Array<{ stop(): Promise<void> }> = [];
+  const main = connect(port, {
+    async stop() {
+      await Promise.all(pollers.map((p) => p.stop()));
+      clients.dynamo.destroy();
+      clients.sqs.destroy();
+      clients.s3.destroy();
+    },
+  });
+  const deps = createPipelineDeps(repositories, {
+    openaiApiKey: data.openaiApiKey,
+    openaiBaseURL: data.openaiBaseURL,
+    modelPrices: data.modelPrices,
+    retry: data.retry,
+    maxLlmConcurrency: data.maxLlmConcurrency,
+    secrets: (name) => main.call<string | undefined>('secret', name),
+    hooks: data.hasHooks
+      ? { beforeRecord: (phase, record, attempt) => main.call<void>('beforeRecord', phase, record, attempt) }
+      : undefined,
+  });
+  const staleAware = (call: Promise<void>, token: string) =>
+    call.catch((error: Error) => {
+      throw error.name === 'StaleTaskTokenError' ? new StaleTaskTokenError(token) : error;
+    });
+  const callbacks: TaskCallbacks = {
+    succeed: (token, output) => staleAware(main.call('succeed', token, output), token),
+    fail: (token, error, cause) => staleAware(main.call('fail', token, error, cause), token),
+  };
+  pollers = (['executor', 'scorer'] as const).map((role) =>
+    startQueuePoller({
+      sqs: clients.sqs,
+      queueUrl: data.queueUrls[role],
+      maxInFlight: data.workerConcurrency,
+      handler: createSqsWorkerHandler(
+        (delivery) => handleWorkerMessage(deps, callbacks, delivery),
+        QUEUE_DEFINITIONS[role].maxReceiveCount,
+      ),
+    }),
+  );
+  await main.call('ready');
+}
