@@ -1,6 +1,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { rmSync } from 'node:fs';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { startLocalStack } from '../local/stack.js';
 import { createMetric, createSystemVersion, seedTestset } from '../test/pipeline/support.js';
@@ -16,7 +17,7 @@ const CALLS_PER_TESTCASE = 4; // 1 execution + 3 AI metrics
 type Api = ReturnType<typeof apiClient>;
 
 /** Seeds a project and runs one evaluation of `testcases` testcases, timing POST /runs → completed. */
-async function timedRun(api: Api, testcases: number) {
+async function timedRun(api: Api, testcases: number, workerLoop: () => Promise<EventLoopUtilization>) {
   const { projectId, testsetId } = await seedTestset(api, testcases);
   const systemVersionId = await createSystemVersion(api, projectId, 'bench', {
     type: 'openai_chat',
@@ -30,6 +31,7 @@ async function timedRun(api: Api, testcases: number) {
   );
   const started = performance.now();
   const elu = performance.eventLoopUtilization();
+  const workerElu = await workerLoop();
   const run = await api.post(`/projects/${projectId}/runs`, {
     testsetId,
     systemVersionId,
@@ -41,15 +43,16 @@ async function timedRun(api: Api, testcases: number) {
     done,
     seconds: (performance.now() - started) / 1000,
     busy: performance.eventLoopUtilization(elu).utilization,
+    workerBusy: performance.eventLoopUtilization(await workerLoop(), workerElu).utilization,
   };
 }
 
-function report(label: string, { done, seconds, busy }: Awaited<ReturnType<typeof timedRun>>) {
+function report(label: string, { done, seconds, busy, workerBusy }: Awaited<ReturnType<typeof timedRun>>) {
   const ideal = (TESTCASES * CALLS_PER_TESTCASE * LATENCY_MS) / MAX_CONCURRENCY / 1000;
   console.log(
     `${label}: ${done.status}, ${done.numRecords} records, ${done.numScores} scores; wall ${fmt(seconds)} s, ` +
       `${fmt(TESTCASES / seconds, 0)} records/s, ${fmt(seconds / ideal)}× the ideal ${fmt(ideal)} s (target ≤ 1.5×); ` +
-      `main event loop busy ${fmt(busy * 100, 0)}%`,
+      `event loops busy: main ${fmt(busy * 100, 0)}%, workers ${fmt(workerBusy * 100, 0)}%`,
   );
 }
 
@@ -69,9 +72,10 @@ export async function main() {
     const api = apiClient(stack.url, stack.apiKey);
     // A cold process runs its first few hundred records slower while V8 compiles the hot paths; report the
     // cold figure, then the steady state a long-running server (or a warm Lambda) sees.
-    const cold = await timedRun(api, TESTCASES);
+    const workerLoop = () => stack.pipeline!.workerEventLoop();
+    const cold = await timedRun(api, TESTCASES, workerLoop);
     report('cold', cold);
-    const warm = await timedRun(api, TESTCASES);
+    const warm = await timedRun(api, TESTCASES, workerLoop);
     report('warm', warm);
     console.log(`LLM calls served: ${await llm.requestCount()}`);
   } finally {

@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { RunLauncher } from '../lambdas/api/context.js';
 import { createPipelineDeps, type PipelineSettings } from '../lambdas/aws/pipeline-deps.js';
@@ -22,7 +23,11 @@ export type LocalPipelineOptions = Partial<PipelineSettings> & {
  * queue feeding the same SQS handlers. Runs that were in flight when the process stopped are resumed.
  */
 export function localPipeline(options: LocalPipelineOptions = {}) {
-  return async (core: StackCore): Promise<StackExtension & { deps: PipelineDeps; whenIdle(): Promise<void> }> => {
+  return async (
+    core: StackCore,
+  ): Promise<
+    StackExtension & { deps: PipelineDeps; whenIdle(): Promise<void>; workerEventLoop(): Promise<EventLoopUtilization> }
+  > => {
     const { clients, queueUrls } = core.emulators;
     const log = options.log ?? (() => {});
     const settings = {
@@ -109,6 +114,8 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
     return {
       deps,
       launcher,
+      /** The worker thread's event-loop utilisation (cumulative), for benchmarks. */
+      workerEventLoop: () => workers.eventLoop(),
       /** Resolves once every workflow started so far has ended (tests use it to assert on a quiet system). */
       whenIdle: async () => {
         while (executions.size > 0) await Promise.allSettled([...executions]);

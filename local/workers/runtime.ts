@@ -34,6 +34,8 @@ export async function runWorkerThread(data: WorkerThreadData, port: MessagePort)
   const repositories = createRepositories(clients, { tableName: data.tableName, bucketName: data.bucketName });
   let pollers: Array<{ stop(): Promise<void> }> = [];
   const main = connect(port, {
+    /** Cumulative event-loop utilisation of this thread, for benchmarks. */
+    eventLoop: () => performance.eventLoopUtilization(),
     async stop() {
       await Promise.all(pollers.map((p) => p.stop()));
       clients.dynamo.destroy();

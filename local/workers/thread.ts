@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { PipelineHooks } from '../../lambdas/core/pipeline/deps.js';
 import type { RunRecord } from '../../lambdas/core/schemas/record.js';
@@ -37,6 +38,7 @@ export async function startWorkerThread(options: WorkerThreadOptions) {
   worker.on('error', (error) => options.log(`worker thread failed: ${error.message}`));
   await Promise.race([started, failed]);
   return {
+    eventLoop: () => thread.call<EventLoopUtilization>('eventLoop'),
     async stop() {
       await thread.call('stop');
       await worker.terminate();

@@ -237,6 +237,37 @@ describe('a run end to end on the local stack', () => {
   });
 });
 
+describe('trials', () => {
+  it('executes every testcase once per trial', async () => {
+    const { projectId, testsetId } = await seedTestset(api, 6);
+    const versionId = await createSystemVersion(api, projectId, 'trials', {
+      type: 'openai_chat',
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: '{{ question }}' }],
+    });
+    const exact = await createMetric(api, projectId, {
+      name: 'exact',
+      evalType: 'heuristic',
+      outputType: 'boolean',
+      heuristic: { kind: 'exact_match', expectedField: 'answer' },
+    });
+    const created = await api.post(`/projects/${projectId}/runs`, {
+      testsetId,
+      systemVersionId: versionId,
+      metricIds: [exact.id],
+      trials: 3,
+    });
+    expect(created.body).toMatchObject({ numExpectedRecords: 18, trials: 3 });
+    const run = await waitForRun(api, created.body.id);
+    expect(run).toMatchObject({ status: 'completed', numRecords: 18, numScores: 18 });
+    const records = await collectPages<any>(api, `/runs/${created.body.id}/records`);
+    const perTestcase = new Map<string, number[]>();
+    for (const r of records) perTestcase.set(r.testcaseId, [...(perTestcase.get(r.testcaseId) ?? []), r.trial]);
+    expect(perTestcase.size).toBe(6);
+    for (const trials of perTestcase.values()) expect(trials.sort()).toEqual([0, 1, 2]);
+  });
+});
+
 describe('an http system', () => {
   it('retries 429s honouring Retry-After and records the cases that keep failing as errored', async () => {
     const attempts = new Map<number, number>();
