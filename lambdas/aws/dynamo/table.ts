@@ -31,6 +31,8 @@ const KEY_ATTRIBUTES = [
 /** DynamoDB caps an item at 400 KB; past this many bytes the large fields of an item move to S3. */
 export const OVERFLOW_THRESHOLD_BYTES = 300_000;
 
+const BATCH_WRITES_IN_FLIGHT = 4;
+
 export interface QueryInput {
   index?: GlobalIndexName;
   partition: string;
@@ -175,16 +177,21 @@ export class Table {
   /** BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed. */
   async batchPut(items: Item[], largeFields: string[] = []): Promise<void> {
     const stored = await Promise.all(items.map((i) => this.spill(i, largeFields)));
-    for (let i = 0; i < stored.length; i += 25) {
-      let requests: Array<{ PutRequest: { Item: Item } }> | undefined = stored
-        .slice(i, i + 25)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests && requests.length > 0; attempt++) {
-        if (attempt > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
-        if (attempt > 0) await delay(25 * 2 ** attempt);
-        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = out.UnprocessedItems?.[this.tableName] as typeof requests;
-      }
+    const chunks: Item[][] = [];
+    for (let i = 0; i < stored.length; i += 25) chunks.push(stored.slice(i, i + 25));
+    // A few chunks in flight at once: big writes (PrepareRun's records) are bound by round trips, not by size.
+    for (let i = 0; i < chunks.length; i += BATCH_WRITES_IN_FLIGHT) {
+      await Promise.all(chunks.slice(i, i + BATCH_WRITES_IN_FLIGHT).map((chunk) => this.writeChunk(chunk)));
+    }
+  }
+
+  private async writeChunk(chunk: Item[]) {
+    let requests: Array<{ PutRequest: { Item: Item } }> | undefined = chunk.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests && requests.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
+      if (attempt > 0) await delay(25 * 2 ** attempt);
+      const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+      requests = out.UnprocessedItems?.[this.tableName] as typeof requests;
     }
   }
 

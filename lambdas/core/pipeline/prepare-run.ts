@@ -52,8 +52,15 @@ export async function prepareRun(deps: PipelineDeps, input: PrepareRunInput): Pr
   const size = batchSizeFor(recordIds.length);
   const batches: PrepareRunOutput['batches'] = [];
   for (let start = 0, batch = 0; start < recordIds.length; start += size, batch++) {
-    await deps.batches.put(run.id, batch, recordIds.slice(start, start + size));
     batches.push({ runId: run.id, orgId: scope.orgId, batch, skipExecution });
+  }
+  // Manifests are independent items: write them ten at a time rather than one round trip after another.
+  for (let i = 0; i < batches.length; i += 10) {
+    await Promise.all(
+      batches
+        .slice(i, i + 10)
+        .map(({ batch }) => deps.batches.put(run.id, batch, recordIds.slice(batch * size, (batch + 1) * size))),
+    );
   }
   await deps.runs.update(scope, run.id, { status: 'running_execution', startedAt: run.startedAt ?? nowIso(deps) });
   return { ...input, skipExecution, maxConcurrency: mapConcurrencyFor(run.maxConcurrency, size), batches };
