@@ -6,6 +6,7 @@ import type { PipelineDeps } from '../lambdas/core/pipeline/deps.js';
 import { finalizeRun } from '../lambdas/core/pipeline/finalize-run.js';
 import { markBatchErrored } from '../lambdas/core/pipeline/mark-batch-errored.js';
 import { prepareRun } from '../lambdas/core/pipeline/prepare-run.js';
+import { isExecutedRun } from '../lambdas/core/services/run-lifecycle.js';
 import type { StackCore, StackExtension } from './stack.js';
 import { loadRunEvaluationDefinition } from './stepfunctions/definition.js';
 import { createLocalStateMachineDriver } from './stepfunctions/run-state-machine.js';
@@ -97,7 +98,11 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
 
     // Resume what a previous process left running: the handlers skip whatever was already finished.
     for (const { orgId, run } of await core.repositories.runs.listActive()) {
-      if (run.testsetId && run.systemVersionId && run.numRecords > 0) {
+      // A monitor tick wrote all of its records: finishing its scoring is a rescore-mode workflow.
+      if (run.source === 'monitor' && !run.testsetId && run.numRecords > 0) {
+        log(`resuming monitor run ${run.id}`);
+        await launcher.start({ orgId }, run.id, 'rescore');
+      } else if (await isExecutedRun(core.repositories, { orgId }, run)) {
         log(`resuming run ${run.id}`);
         await launcher.start({ orgId }, run.id, run.generation > 0 ? 'rescore' : 'execute');
       } else if (run.numRecords > 0 && run.metricVersionIds.length > 0) {

@@ -8,6 +8,7 @@ import { createRepositories } from '../lambdas/aws/repositories.js';
 import { CursorCodec } from '../lambdas/core/pagination.js';
 import { createApiKey, DEFAULT_ORG, ensureApiKey } from '../lambdas/core/services/api-keys.js';
 import { LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
+import { type LocalMonitorOptions, startLocalMonitors } from './monitors.js';
 import { type LocalPipelineOptions, localPipeline } from './pipeline.js';
 import { fileSecret } from './secrets.js';
 
@@ -21,6 +22,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** The run pipeline's settings (LLM endpoint, retries, test hooks); false leaves it out. */
   pipeline?: LocalPipelineOptions | false;
+  /** The monitor scheduler (croner on the system clock; tests pass a ManualClock); false leaves it out. */
+  monitors?: LocalMonitorOptions | false;
   /** Features that need the running stack plug in here. */
   extensions?: Array<(stack: StackCore) => Promise<StackExtension> | StackExtension>;
 }
@@ -85,6 +88,17 @@ export async function startLocalStack(options: LocalStackOptions) {
       return Object.assign({}, ...parts);
     },
   };
+  const monitors =
+    options.monitors === false
+      ? null
+      : await startLocalMonitors(
+          { ...deps, monitors: repositories.monitors, traces: repositories.traces },
+          { log, ...options.monitors },
+        );
+  if (monitors) {
+    deps.scheduler = monitors.scheduler;
+    deps.monitorClock = () => monitors.clock.now();
+  }
   const app = createApp(
     deps,
     extensions.flatMap((e) => e.routes ?? []),
@@ -101,10 +115,12 @@ export async function startLocalStack(options: LocalStackOptions) {
     deps,
     core,
     pipeline,
+    monitors,
     async stop() {
       if (stopped) return;
       stopped = true;
       await new Promise<void>((done) => server.close(() => done()));
+      await monitors?.stop();
       for (const e of extensions.reverse()) await e.stop?.();
       await emulators.stop();
     },

@@ -5,6 +5,7 @@ import { errorResponse, onError, validationHook } from './errors.js';
 import { authMiddleware } from './middleware/auth.js';
 import { limitBody, requireJson } from './middleware/body.js';
 import { idempotencyMiddleware } from './middleware/idempotency.js';
+import { otlpRoutes } from './otlp.js';
 import { ROUTE_GROUPS, type RouteGroup } from './routes/index.js';
 
 export const API_BASE = '/api/v2';
@@ -26,6 +27,8 @@ export function createApp(deps: ApiDeps, extraGroups: RouteGroup[] = []) {
     return c.json({ status: ok ? 'ok' : 'degraded', components }, ok ? 200 : 503);
   });
   app.route('/', docsRoutes(`${API_BASE}/openapi.json`));
+  // OpenTelemetry exporters post to /v1/traces at the root, as OTLP/HTTP prescribes (same Bearer auth).
+  app.route('/', otlpRoutes(deps));
 
   const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   api.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });

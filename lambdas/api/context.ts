@@ -1,5 +1,8 @@
+import type { ExportFileStore, ExportRepository } from '../core/exports/ports.js';
+import type { MonitorRepository, Scheduler, TraceRepository } from '../core/monitors/ports.js';
 import type { CursorCodec } from '../core/pagination.js';
 import type { ApiKeyRepository, IdempotencyStore, Scope } from '../core/ports.js';
+import type { RecordSearchRepository } from '../core/records/ports.js';
 import type { CoreDeps } from '../core/services/deps.js';
 
 /** Things the API starts in the background; the pipeline issue wires real ones, tests may leave them out. */
@@ -19,6 +22,17 @@ export interface ApiDeps extends CoreDeps {
   authCacheMs?: number;
   /** Extra health probes (emulators locally). */
   health?: () => Promise<Record<string, string>>;
+  /** The records page and exports (issue 5); routes answer 503 where a deployment leaves them out. */
+  recordSearch?: RecordSearchRepository;
+  exports?: ExportRepository;
+  exportFiles?: ExportFileStore;
+  /** Monitors and the production traces they sample (issue 6); without them those routes answer 503. */
+  monitors?: MonitorRepository;
+  traces?: TraceRepository;
+  /** Fires active monitors (EventBridge Scheduler in AWS, croner locally); without it monitors stay inactive. */
+  scheduler?: Scheduler;
+  /** The time monitor ticks and trace ingestion see (a test's manual clock); the system clock otherwise. */
+  monitorClock?: () => Date;
 }
 
 export interface ApiEnv {

@@ -11,8 +11,15 @@ function retryHeader(status: number) {
   return status === 408 || status === 409 || status === 429 || status >= 500 ? 'true' : 'false';
 }
 
-export function errorResponse(c: Context, status: number, code: string, message: string, details: FieldIssue[] = []) {
-  c.header('x-should-retry', retryHeader(status));
+export function errorResponse(
+  c: Context,
+  status: number,
+  code: string,
+  message: string,
+  details: FieldIssue[] = [],
+  retry: boolean = retryHeader(status) === 'true',
+) {
+  c.header('x-should-retry', String(retry));
   return c.json(errorBody(code, message, details), status as ContentfulStatusCode);
 }
 
@@ -37,8 +44,9 @@ export function validationHook(
 
 export function onError(error: Error, c: Context) {
   if (error instanceof VerdictError) {
-    if (error.retryable) c.header('x-should-retry', 'true');
-    return errorResponse(c, error.status, error.code, error.message, error.details);
+    // A conflict is worth retrying only when it is transient (a concurrent write), not when the state is final.
+    const retry = error.status === 409 ? error.retryable : error.retryable || retryHeader(error.status) === 'true';
+    return errorResponse(c, error.status, error.code, error.message, error.details, retry);
   }
   if (error instanceof HTTPException) {
     const status = error.status;

@@ -1,7 +1,9 @@
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { handle } from 'hono/aws-lambda';
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
+import { EventBridgeMonitorScheduler } from '../aws/eventbridge-scheduler.js';
 import { createRepositories } from '../aws/repositories.js';
 import { SecretReader } from '../aws/secrets.js';
 import { sfnLauncher } from '../aws/sfn-launcher.js';
@@ -26,6 +28,16 @@ const launcher =
       })
     : undefined;
 
-const app = createApp({ ...repositories, cursors: new CursorCodec(cursorSecret), launcher });
+// Monitors get one EventBridge Scheduler schedule each, in the stack's group, invoking the monitor Lambda.
+const scheduler =
+  config.SCHEDULE_GROUP_NAME && config.MONITOR_FUNCTION_ARN && config.SCHEDULER_ROLE_ARN
+    ? new EventBridgeMonitorScheduler(new SchedulerClient({ region: config.AWS_REGION }), {
+        groupName: config.SCHEDULE_GROUP_NAME,
+        monitorFunctionArn: config.MONITOR_FUNCTION_ARN,
+        roleArn: config.SCHEDULER_ROLE_ARN,
+      })
+    : undefined;
+
+const app = createApp({ ...repositories, cursors: new CursorCodec(cursorSecret), launcher, scheduler });
 
 export const handler = handle(app);

@@ -1,11 +1,17 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../context.js';
+import { compareRoutes } from './compare.js';
+import { exportRoutes } from './exports.js';
 import { metricRoutes } from './metrics.js';
+import { monitorRoutes } from './monitors.js';
+import { projectRecordRoutes } from './project-records.js';
 import { projectRoutes } from './projects.js';
 import { recordRoutes } from './records.js';
+import { runHistoryRoutes } from './run-history.js';
 import { runRoutes } from './runs.js';
 import { systemRoutes } from './systems.js';
 import { testsetRoutes } from './testsets.js';
+import { traceRoutes } from './traces.js';
 
 export type RouteGroup = (deps: ApiDeps) => OpenAPIHono<ApiEnv>;
 
@@ -17,4 +23,10 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   systemRoutes,
   runRoutes,
   recordRoutes,
+  compareRoutes,
+  projectRecordRoutes,
+  exportRoutes,
+  runHistoryRoutes,
+  monitorRoutes,
+  traceRoutes,
 ];

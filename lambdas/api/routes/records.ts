@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { notFound } from '../../core/errors.js';
+import { completeIfDone } from '../../core/pipeline/posted-records.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
 import { CreateRecord, RecordWithScores, RunRecord, Score, UpsertScore } from '../../core/schemas/record.js';
 import { requireRun } from '../../core/services/deps.js';
@@ -33,6 +34,8 @@ export function recordRoutes(deps: ApiDeps) {
       const scope = c.get('scope');
       const { run, record } = await postRecord(deps, scope, c.req.valid('param').runId, c.req.valid('json'));
       if (deps.launcher && run.metricVersionIds.length > 0) await deps.launcher.scoreRecord(scope, run.id, record.id);
+      // Nothing to score: the run is complete as soon as its expected records are in.
+      else if (run.metricVersionIds.length === 0) await completeIfDone(deps, scope, run.id);
       return c.json(record, 201);
     },
   );

@@ -79,7 +79,7 @@ async function writePendingRecords(deps: PipelineDeps, scope: Scope, run: Run): 
     const page = await deps.testcases.list(scope, run.testsetId, { limit: 100, after });
     for (const testcase of page.items) {
       for (let trial = 0; trial < run.trials; trial++) {
-        const id = positionalId(createdAtMs, position++);
+        const id = positionalId(createdAtMs, position++, run.id.slice(10, 16));
         ids.push(id);
         if (alreadyWritten) continue;
         pending.push({
@@ -95,7 +95,7 @@ async function writePendingRecords(deps: PipelineDeps, scope: Scope, run: Run): 
           usage: null,
           costUsd: null,
           trial,
-          createdAt: nowIso(deps),
+          createdAt: run.createdAt, // the time its positional id encodes
         });
       }
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from './common.js';
+import { SystemVersionSummary } from './system.js';
 
 export const RunStatus = z.enum([
   'pending',
@@ -72,6 +73,9 @@ export const Run = z
     completedAt: z.string().nullable(),
     statusExplanation: z.record(z.string(), MetricProgress),
     aggregates: z.record(z.string(), MetricAggregate).nullable(),
+    systemVersion: SystemVersionSummary.nullable()
+      .optional()
+      .meta({ description: 'The system version the run ran with (id and name), null when it had none' }),
   })
   .meta({ id: 'Run' });
 export type Run = z.infer<typeof Run>;

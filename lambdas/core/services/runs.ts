@@ -1,5 +1,5 @@
 import { badRequest, notFound, VerdictError } from '../errors.js';
-import { newId } from '../ids.js';
+import { idCreatedAt, newId } from '../ids.js';
 import { isPassing, scoreNumber } from '../metrics/passing.js';
 import { completeIfDone } from '../pipeline/posted-records.js';
 import type { Scope } from '../ports.js';
@@ -35,13 +35,16 @@ export async function createRun(deps: CoreDeps, scope: Scope, projectId: string,
       { path: 'systemVersionId', message: 'not found in this project' },
     ]);
   }
+  // createdAt is read from the id, so time-range queries over id keys and createdAt filters agree to the ms.
+  const id = newId();
   const run: Run = {
-    id: newId(),
+    id,
     projectId,
     name: input.name ?? null,
     testsetId: testset?.id ?? null,
     systemId: version?.systemId ?? null,
     systemVersionId: version?.id ?? null,
+    systemVersion: version ? { id: version.id, name: version.name } : null,
     metricIds: metrics.map((m) => m.id),
     metricVersionIds: metrics.map((m) => m.versionId),
     humanMetricVersionIds: metrics.filter((m) => m.evalType === 'human').map((m) => m.versionId),
@@ -56,7 +59,7 @@ export async function createRun(deps: CoreDeps, scope: Scope, projectId: string,
     notes: input.notes ?? '',
     maxConcurrency: input.maxConcurrency,
     trials: input.trials,
-    createdAt: nowIso(deps),
+    createdAt: idCreatedAt(id),
     startedAt: null,
     completedAt: null,
     statusExplanation: {},
@@ -70,8 +73,9 @@ export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, in
   const run = await requireRun(deps, scope, runId);
   if (run.status === 'cancelled') throw new VerdictError(409, 'run_cancelled', `run ${runId} was cancelled`);
   const errored = Boolean(input.error);
+  const id = newId();
   const record: RunRecord = {
-    id: newId(),
+    id,
     runId,
     testcaseId: input.testcaseId ?? null,
     inputs: input.inputs,
@@ -83,7 +87,7 @@ export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, in
     usage: input.usage ?? null,
     costUsd: input.costUsd ?? null,
     trial: input.trial,
-    createdAt: nowIso(deps),
+    createdAt: idCreatedAt(id),
   };
   await deps.records.insert(scope, record, run.projectId);
   await deps.runs.addCounters(scope, runId, { numRecords: 1, executed: 1, erroredRecords: errored ? 1 : 0 });

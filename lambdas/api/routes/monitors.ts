@@ -1,0 +1,168 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { notFound, VerdictError } from '../../core/errors.js';
+import type { MonitorDeps } from '../../core/monitors/ports.js';
+import { parseDuration } from '../../core/monitors/schedule.js';
+import { createMonitor, deleteMonitor, updateMonitor } from '../../core/monitors/service.js';
+import { runMonitorTick } from '../../core/monitors/tick.js';
+import { ErrorBody, ListQuery, pageOf, Success } from '../../core/schemas/common.js';
+import { CreateMonitor, Monitor, TickResult, TriggerMonitor, UpdateMonitor } from '../../core/schemas/monitor.js';
+import { requireProject } from '../../core/services/deps.js';
+import type { ApiDeps, ApiEnv } from '../context.js';
+import { validationHook } from '../errors.js';
+import { pageRequest, pageResponse } from '../pagination.js';
+import { defineRoute } from './define.js';
+
+const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
+const MonitorParams = z.object({ monitorId: z.string().min(1).max(64) });
+const tag = 'Monitors';
+
+/** The monitor ports, or a 503 where the deployment wired none. */
+export function monitorDeps(deps: ApiDeps): MonitorDeps & ApiDeps {
+  if (!deps.monitors || !deps.traces) {
+    throw new VerdictError(503, 'monitors_unavailable', 'monitors are not configured in this deployment');
+  }
+  return deps as MonitorDeps & ApiDeps;
+}
+
+export const monitorNow = (deps: ApiDeps) => deps.monitorClock?.() ?? new Date();
+
+// The body is optional (a bare POST runs the due window), so this route is declared without defineRoute.
+const triggerRoute = createRoute({
+  method: 'post',
+  path: '/monitors/{monitorId}/trigger',
+  tags: [tag],
+  summary: 'Run one tick now: the due window, or the last `lookback` if given',
+  security: [{ Bearer: [] }],
+  request: {
+    params: MonitorParams,
+    body: { content: { 'application/json': { schema: TriggerMonitor } }, required: false },
+  },
+  responses: {
+    200: { description: 'OK', content: { 'application/json': { schema: TickResult } } },
+    400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorBody } } },
+    404: { description: 'Not found', content: { 'application/json': { schema: ErrorBody } } },
+  },
+});
+
+export function monitorRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/projects/{projectId}/monitors',
+      tag,
+      summary: 'Create a monitor (and its schedule, when active)',
+      params: ProjectParams,
+      body: CreateMonitor,
+      response: Monitor,
+      status: 201,
+    }),
+    async (c) => {
+      const monitor = await createMonitor(
+        monitorDeps(deps),
+        c.get('scope'),
+        c.req.valid('param').projectId,
+        c.req.valid('json'),
+        monitorNow(deps),
+      );
+      return c.json(monitor, 201);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/projects/{projectId}/monitors',
+      tag,
+      summary: 'List monitors',
+      params: ProjectParams,
+      query: ListQuery,
+      response: pageOf(Monitor, 'MonitorPage'),
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { projectId } = c.req.valid('param');
+      await requireProject(deps, scope, projectId);
+      const listScope = `monitors:${projectId}`;
+      const page = await monitorDeps(deps).monitors.list(
+        scope,
+        projectId,
+        pageRequest(deps.cursors, listScope, c.req.valid('query')),
+      );
+      return c.json(pageResponse(deps.cursors, listScope, page), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/monitors/{monitorId}',
+      tag,
+      summary: 'Get a monitor',
+      params: MonitorParams,
+      response: Monitor,
+    }),
+    async (c) => {
+      const { monitorId } = c.req.valid('param');
+      const monitor = await monitorDeps(deps).monitors.get(c.get('scope'), monitorId);
+      if (!monitor) throw notFound('monitor', monitorId);
+      return c.json(monitor, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'patch',
+      path: '/monitors/{monitorId}',
+      tag,
+      summary: 'Update a monitor; its schedule follows (deactivating removes it)',
+      params: MonitorParams,
+      body: UpdateMonitor,
+      response: Monitor,
+    }),
+    async (c) => {
+      const { monitorId } = c.req.valid('param');
+      const monitor = await updateMonitor(
+        monitorDeps(deps),
+        c.get('scope'),
+        monitorId,
+        c.req.valid('json'),
+        monitorNow(deps),
+      );
+      return c.json(monitor, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/monitors/{monitorId}',
+      tag,
+      summary: 'Delete a monitor and its schedule (its runs stay)',
+      params: MonitorParams,
+      response: Success,
+    }),
+    async (c) => {
+      await deleteMonitor(monitorDeps(deps), c.get('scope'), c.req.valid('param').monitorId);
+      return c.json({ success: true as const }, 200);
+    },
+  );
+
+  app.openapi(triggerRoute, async (c) => {
+    const { lookback } = c.req.valid('json');
+    const now = monitorNow(deps);
+    const result = await runMonitorTick(monitorDeps(deps), {
+      orgId: c.get('scope').orgId,
+      monitorId: c.req.valid('param').monitorId,
+      dueAt: now,
+      now,
+      scheduled: false,
+      lookbackMs: lookback ? (parseDuration(lookback) ?? undefined) : undefined,
+    });
+    return c.json(result, 200);
+  });
+
+  return app;
+}

