@@ -90,6 +90,8 @@ export async function main() {
         connections: CONNECTIONS,
         duration: SECONDS,
         headers: { authorization: headers.authorization },
+        // The load generator gets its own thread, so it does not share the API's event loop.
+        workers: 1,
       });
     const recordsPage = await cannon(`/runs/${run.id}/records?limit=100`);
     const runRead = await cannon(`/runs/${run.id}`);
