@@ -129,6 +129,22 @@ function group(items: Item[]): RecordWithScores[] {
   return out;
 }
 
+/**
+ * A score item: keyed under its record, and in the run's gsi1 partition right after the record so a page of
+ * records brings its scores. `generation` is the scoring pass that wrote it (absent for human scores).
+ */
+function scoreItem(scope: Scope, runId: string, score: Score, generation?: number): Item {
+  return {
+    ...keys.score(score.recordId, score.metricConfigId),
+    gsi1pk: keys.recordsOf(runId),
+    gsi1sk: keys.scoreSortKey(score.recordId, score.metricConfigId),
+    type: 'score',
+    orgId: scope.orgId,
+    ...score,
+    ...(generation === undefined ? {} : { generation }),
+  };
+}
+
 export class DynamoScoreRepository implements ScoreRepository {
   constructor(private readonly table: Table) {}
 
@@ -136,14 +152,7 @@ export class DynamoScoreRepository implements ScoreRepository {
     const out = await this.table.client.send(
       new PutCommand({
         TableName: this.table.tableName,
-        Item: {
-          ...keys.score(score.recordId, score.metricConfigId),
-          gsi1pk: keys.recordsOf(runId),
-          gsi1sk: keys.scoreSortKey(score.recordId, score.metricConfigId),
-          type: 'score',
-          orgId: scope.orgId,
-          ...score,
-        },
+        Item: scoreItem(scope, runId, score),
         ReturnValues: 'ALL_OLD',
       }),
     );
@@ -164,17 +173,7 @@ export class DynamoScoreRepository implements ScoreRepository {
   }
 
   async putMany(scope: Scope, runId: string, scores: Score[], generation: number) {
-    await this.table.batchPut(
-      scores.map((score) => ({
-        ...keys.score(score.recordId, score.metricConfigId),
-        gsi1pk: keys.recordsOf(runId),
-        gsi1sk: keys.scoreSortKey(score.recordId, score.metricConfigId),
-        type: 'score',
-        orgId: scope.orgId,
-        ...score,
-        generation,
-      })),
-    );
+    await this.table.batchPut(scores.map((score) => scoreItem(scope, runId, score, generation)));
   }
 
   async delete(recordId: string, metricVersionId: string) {
@@ -188,18 +187,10 @@ export class DynamoScoreRepository implements ScoreRepository {
    */
   async insert(scope: Scope, runId: string, score: Score, generation = 0): Promise<boolean> {
     try {
-      await this.table.put(
-        {
-          ...keys.score(score.recordId, score.metricConfigId),
-          gsi1pk: keys.recordsOf(runId),
-          gsi1sk: keys.scoreSortKey(score.recordId, score.metricConfigId),
-          type: 'score',
-          orgId: scope.orgId,
-          ...score,
-          generation,
-        },
-        { condition: 'attribute_not_exists(pk) OR generation < :g', values: { ':g': generation } },
-      );
+      await this.table.put(scoreItem(scope, runId, score, generation), {
+        condition: 'attribute_not_exists(pk) OR generation < :g',
+        values: { ':g': generation },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
