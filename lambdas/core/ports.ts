@@ -155,7 +155,6 @@ export interface ScoreRepository {
   upsert(scope: Scope, runId: string, score: Score): Promise<{ created: boolean; previous: Score | null }>;
   /** Writes once per scoring pass (generation); false when this pass already wrote it. */
   insert(scope: Scope, runId: string, score: Score, generation?: number): Promise<boolean>;
-  delete(recordId: string, metricVersionId: string): Promise<void>;
   /** Scores already written in this scoring pass, keyed `recordId/metricVersionId`. */
   writtenInPass(
     scope: Scope,

@@ -176,11 +176,6 @@ export class DynamoScoreRepository implements ScoreRepository {
     await this.table.batchPut(scores.map((score) => scoreItem(scope, runId, score, generation)));
   }
 
-  async delete(recordId: string, metricVersionId: string) {
-    const key = keys.score(recordId, metricVersionId);
-    await this.table.delete(key.pk, key.sk);
-  }
-
   /**
    * Writes an automatic score once per scoring pass: it replaces a score from an earlier pass (a rescore) but
    * not one from this pass, so a redelivered batch cannot double count. False means it was already there.

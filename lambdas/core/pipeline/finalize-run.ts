@@ -1,7 +1,7 @@
 import { NonRetryableError } from '../errors.js';
 import type { MetricVersion, Scope } from '../ports.js';
 import type { Score } from '../schemas/record.js';
-import type { Run, RunStatus } from '../schemas/run.js';
+import { type Run, RunStatus } from '../schemas/run.js';
 import type { CoreDeps } from '../services/deps.js';
 import { nowIso } from '../services/deps.js';
 import { aggregateScores } from './aggregates.js';
@@ -52,18 +52,8 @@ export async function finalizeRun(deps: CoreDeps, input: { runId: string; orgId:
     scope,
     run.id,
     { status, aggregates, numScores, completedAt: done ? nowIso(deps) : null },
-    {
-      statusIn: [
-        'pending',
-        'awaiting_execution',
-        'running_execution',
-        'awaiting_scoring',
-        'running_scoring',
-        'awaiting_human_scoring',
-        'completed',
-        'failed',
-      ],
-    },
+    // Finalizing never overwrites a cancel that raced with the last batch.
+    { statusIn: RunStatus.options.filter((st) => st !== 'cancelled') },
   );
   return { runId: run.id, status: updated?.status ?? run.status };
 }
