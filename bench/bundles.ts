@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -10,7 +10,6 @@ import { esbuildOptions } from '../lib/bundling.js';
 import {
   BUNDLE_SIZE_LIMITS,
   entryExists,
-  entryPath,
   LAMBDA_ENTRIES,
   LAMBDA_NAMES,
   type LambdaName,
@@ -33,7 +32,7 @@ export const IMPORT_TIME_TARGET_MS = 150;
 export const BUNDLE_ROOT = repoPath('node_modules/.cache/verdict-bundles');
 
 export interface Bundle {
-  name: LambdaName;
+  name: LambdaName | 'floor';
   file: string;
   bytes: number;
   /** Modules the bundle still imports at run time: node builtins and @aws-sdk/* only. */
@@ -44,7 +43,7 @@ export async function bundleLambda(name: LambdaName, outDir = join(BUNDLE_ROOT, 
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'index.mjs');
-  const result = await build(esbuildOptions(entryPath(name), file));
+  const result = await build(esbuildOptions(name, file));
   const output = Object.entries(result.metafile?.outputs ?? {}).find(([path]) => path.endsWith('index.mjs'))?.[1];
   const runtimeImports = [...new Set((output?.imports ?? []).filter((i) => i.external).map((i) => i.path))].sort();
   return { name, file, bytes: statSync(file).size, runtimeImports };
@@ -147,34 +146,62 @@ export async function coldImport(bundle: Bundle): Promise<ColdImport> {
   }
 }
 
+/**
+ * The least any of our Lambdas can import in: zod and the DynamoDB document client, bundled and minified the way
+ * the workers are, and nothing else. Every handler validates with zod and talks to DynamoDB, so no handler can
+ * import faster than this on the machine that runs the bench.
+ */
+export async function bundleFloor(outDir = join(BUNDLE_ROOT, 'floor')): Promise<Bundle> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const entry = join(outDir, 'entry.mjs');
+  writeFileSync(
+    entry,
+    [
+      "import * as z from 'zod';",
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+      'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+      'export const schema = z.object({ id: z.string() });',
+    ].join('\n'),
+  );
+  const file = join(outDir, 'index.mjs');
+  await build({ ...esbuildOptions('executor', file), entryPoints: [entry], metafile: false });
+  return { name: 'floor', file, bytes: statSync(file).size, runtimeImports: [] };
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} kB`;
 
 export async function main(runs = 5): Promise<void> {
   console.log(`Bundles as lib/bundling.ts builds them; cold import = median of ${runs} fresh processes.\n`);
   console.log('lambda                size     limit      sdk      own   import  process  status');
-  for (const name of LAMBDA_NAMES) {
-    if (!entryExists(name)) {
+  for (const name of [...LAMBDA_NAMES, 'floor' as const]) {
+    if (name !== 'floor' && !entryExists(name)) {
       console.log(`${name.padEnd(17)} skipped: ${LAMBDA_ENTRIES[name]} does not exist yet`);
       continue;
     }
-    const bundle = await bundleLambda(name);
+    const bundle = name === 'floor' ? await bundleFloor() : await bundleLambda(name);
     const samples: ColdImport[] = [];
     for (let i = 0; i < runs; i++) samples.push(await coldImport(bundle));
     const [sdkMs, ownMs, importMs, processMs] = (['sdkMs', 'ownMs', 'importMs', 'processMs'] as const).map((key) =>
       median(samples.map((sample) => sample[key])),
     ) as [number, number, number, number];
     const problems = [
-      bundle.bytes > BUNDLE_SIZE_LIMITS[name] ? 'OVER SIZE' : '',
+      name !== 'floor' && bundle.bytes > BUNDLE_SIZE_LIMITS[name] ? 'OVER SIZE' : '',
       importMs > IMPORT_TIME_TARGET_MS ? 'SLOW IMPORT' : '',
       samples[0]?.error ? `import threw ${samples[0].error.name}: ${samples[0].error.message.slice(0, 120)}` : '',
     ].filter(Boolean);
     const ms = (value: number) => `${value.toFixed(0).padStart(5)} ms`;
     console.log(
-      `${name.padEnd(17)} ${kb(bundle.bytes).padStart(8)}  ${kb(BUNDLE_SIZE_LIMITS[name]).padStart(8)}  ` +
+      `${name.padEnd(17)} ${kb(bundle.bytes).padStart(8)}  ${(name === 'floor' ? '-' : kb(BUNDLE_SIZE_LIMITS[name])).padStart(8)}  ` +
         `${ms(sdkMs)} ${ms(ownMs)} ${ms(importMs)} ${ms(processMs)}  ${problems.join('; ') || 'ok'}`,
     );
   }
+  console.log(
+    '\nfloor = zod and the DynamoDB document client alone, bundled like the workers: every handler needs both, ' +
+      'so none can import faster than that on this machine.',
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

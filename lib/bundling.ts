@@ -2,6 +2,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions, ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogLevel, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
+import { entryPath, type LambdaName } from './lambda-entries.js';
 
 /**
  * How every Lambda is bundled, written once: the CDK functions, the bundle-size test and bench/bundles.ts all
@@ -12,8 +13,16 @@ export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 // esbuild's target follows the runtime ('nodejs22.x' → 'node22'), so syntax is never lowered for an older Node.
 export const LAMBDA_NODE_TARGET = LAMBDA_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
 
-// The Lambda Node.js runtime ships AWS SDK v3; leaving it out keeps bundles small and cold starts short.
-export const EXTERNAL_MODULES = ['@aws-sdk/*'];
+/**
+ * Which modules each Lambda leaves to the runtime. The Lambda Node.js runtime ships AWS SDK v3, but loading it
+ * from there means resolving and compiling hundreds of small files: bench/bundles.ts measured a worker's cold
+ * import at ~520 ms with the SDK external and ~340 ms with it bundled and minified. So workers bundle it (and
+ * pin the version we test with). The api keeps it external: bundled it would be ~1.5 MB, over its 1 MB budget,
+ * mostly because @hono/zod-openapi pulls in zod as a whole namespace, locales included.
+ */
+export function externalModules(name: LambdaName): string[] {
+  return name === 'api' ? ['@aws-sdk/*'] : [];
+}
 
 // Prefer ESM builds of dependencies so esbuild can tree-shake them.
 export const MAIN_FIELDS = ['module', 'main'];
@@ -24,7 +33,7 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as __verdictCreateRequire } from 'node:module'; const require = __verdictCreateRequire(import.meta.url);";
 
 /** NodejsFunction bundling: local esbuild only (never Docker), minified ESM with source maps. */
-export function cdkBundling(commandHooks?: ICommandHooks): BundlingOptions {
+export function cdkBundling(name: LambdaName, commandHooks?: ICommandHooks): BundlingOptions {
   return {
     forceDockerBundling: false,
     format: OutputFormat.ESM,
@@ -33,7 +42,7 @@ export function cdkBundling(commandHooks?: ICommandHooks): BundlingOptions {
     sourceMap: true,
     sourceMapMode: SourceMapMode.DEFAULT,
     sourcesContent: false,
-    externalModules: EXTERNAL_MODULES,
+    externalModules: externalModules(name),
     mainFields: MAIN_FIELDS,
     banner: ESM_REQUIRE_BANNER,
     logLevel: LogLevel.WARNING,
@@ -42,9 +51,9 @@ export function cdkBundling(commandHooks?: ICommandHooks): BundlingOptions {
 }
 
 /** The esbuild build that cdkBundling() amounts to, for measuring bundles outside CDK. */
-export function esbuildOptions(entry: string, outfile: string): BuildOptions {
+export function esbuildOptions(name: LambdaName, outfile: string): BuildOptions {
   return {
-    entryPoints: [entry],
+    entryPoints: [entryPath(name)],
     outfile,
     bundle: true,
     platform: 'node',
@@ -53,7 +62,7 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-    external: EXTERNAL_MODULES,
+    external: externalModules(name),
     mainFields: MAIN_FIELDS,
     banner: { js: ESM_REQUIRE_BANNER },
     logLevel: 'warning',

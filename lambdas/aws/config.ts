@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Everything a Lambda reads from its environment, validated once at cold start. A missing variable fails fast

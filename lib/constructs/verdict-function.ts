@@ -89,7 +89,7 @@ export class VerdictFunction extends Construct {
         handler: 'handler',
         projectRoot: REPO_ROOT,
         depsLockFilePath: repoPath('package-lock.json'),
-        bundling: cdkBundling(props.commandHooks),
+        bundling: cdkBundling(props.name, props.commandHooks),
       });
     } else if (props.code !== 'bundle') {
       this.function = new LambdaFunction(this, 'Function', {

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compareRunsById } from '../../core/compare/load.js';
 import { CompareQuery, RunComparison } from '../../core/schemas/compare.js';
 import type { ApiDeps, ApiEnv } from '../context.js';

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorBody } from '../../core/schemas/common.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ExportDeps, exportLink, exportRecords, exportRun } from '../../core/exports/create-export.js';
 import { CreateRecordsExport, CreateRunExport, Export, ExportLinkQuery } from '../../core/schemas/export.js';
 import type { ApiDeps, ApiEnv } from '../context.js';

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { notFound, VerdictError } from '../../core/errors.js';
 import type { MonitorDeps } from '../../core/monitors/ports.js';
 import { parseDuration } from '../../core/monitors/schedule.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { VerdictError } from '../../core/errors.js';
 import { resolveFilter, searchRecords } from '../../core/records/search.js';
 import { pageOf } from '../../core/schemas/common.js';

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { newId } from '../../core/ids.js';
 import { ListQuery, pageOf } from '../../core/schemas/common.js';
 import { CreateProject, Project } from '../../core/schemas/project.js';

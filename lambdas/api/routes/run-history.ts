@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunHistory, RunHistoryQuery } from '../../core/schemas/run-history.js';
 import { runHistory } from '../../core/services/run-history.js';
 import type { ApiDeps, ApiEnv } from '../context.js';

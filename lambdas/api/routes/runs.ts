@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Scope } from '../../core/ports.js';
 import { ListQuery, pageOf } from '../../core/schemas/common.js';
 import { CreateRun, RescoreRun, Run, RunSource, UpdateRun } from '../../core/schemas/run.js';

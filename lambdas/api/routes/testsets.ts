@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';

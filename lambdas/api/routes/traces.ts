@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ingestTraces } from '../../core/monitors/traces.js';
 import { IngestResult, IngestTraces } from '../../core/schemas/trace.js';
 import type { ApiDeps, ApiEnv } from '../context.js';

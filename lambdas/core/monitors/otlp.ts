@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Json } from '../schemas/common.js';
 import { TraceInput } from '../schemas/trace.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { StaleTaskTokenError, type TaskCallbacks } from '../workflow/task-callbacks.js';
 import type { PipelineDeps } from './deps.js';
 import { executeBatch } from './execute-batch.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Our ids are lowercase ULIDs (26 chars); Scorecard clients treat them as opaque strings. */
 export const Id = z.string().min(1).max(64).meta({ description: 'Opaque id', example: '01jd3k8m0f4q2w6e8r0t2y4u6i' });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HeuristicConfig } from '../metrics/heuristics/schema.js';
 import { Id, Name } from './common.js';
 

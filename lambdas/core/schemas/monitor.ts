@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { spanPatternProblem } from '../monitors/sampling.js';
 import { parseDuration, scheduleProblem } from '../monitors/schedule.js';
 import { Id, Name } from './common.js';

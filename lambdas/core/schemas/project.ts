@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Description, Id, Name } from './common.js';
 
 export const Project = z.object({ id: Id, name: z.string(), description: z.string() }).meta({ id: 'Project' });

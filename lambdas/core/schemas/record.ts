@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, Json } from './common.js';
 
 export const RecordStatus = z.enum(['pending', 'running', 'completed', 'errored']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Description, Id, Name } from './common.js';
 
 const Message = z.object({

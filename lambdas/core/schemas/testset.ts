@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Description, Id, Json, Name } from './common.js';
 
 export const FieldMapping = z

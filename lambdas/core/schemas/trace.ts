@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Json } from './common.js';
 import { Usage } from './record.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileJsonSchema, compileRegex } from './cache.js';
 
 export const HEURISTIC_KINDS = [
