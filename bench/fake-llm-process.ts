@@ -21,6 +21,12 @@ export async function startFakeLLMProcess(latencyMs: number) {
       child.stdin!.write('count\n');
       return Number(await reply);
     },
+    /** CPU time (user + system, seconds) the fake has used so far: on a small machine it competes with the stack. */
+    async cpuSeconds() {
+      const reply = next();
+      child.stdin!.write('cpu\n');
+      return Number(await reply) / 1e6;
+    },
     async close() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill();
@@ -37,6 +43,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         ? { content: 'an answer' }
         : { content: JSON.stringify({ reasoning: 'fine', score: true }) },
   });
-  createInterface({ input: process.stdin }).on('line', () => console.log(llm.requests.length));
+  createInterface({ input: process.stdin }).on('line', (command) => {
+    const { user, system } = process.cpuUsage();
+    console.log(command === 'cpu' ? user + system : llm.requests.length);
+  });
   console.log(llm.url);
 }

@@ -1,6 +1,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { startLocalStack } from '../local/stack.js';
@@ -17,7 +18,12 @@ const CALLS_PER_TESTCASE = 4; // 1 execution + 3 AI metrics
 type Api = ReturnType<typeof apiClient>;
 
 /** Seeds a project and runs one evaluation of `testcases` testcases, timing POST /runs → completed. */
-async function timedRun(api: Api, testcases: number, workerLoop: () => Promise<EventLoopUtilization>) {
+async function timedRun(
+  api: Api,
+  testcases: number,
+  workerLoop: () => Promise<EventLoopUtilization>,
+  llmCpuSeconds: () => Promise<number>,
+) {
   const { projectId, testsetId } = await seedTestset(api, testcases);
   const systemVersionId = await createSystemVersion(api, projectId, 'bench', {
     type: 'openai_chat',
@@ -30,6 +36,8 @@ async function timedRun(api: Api, testcases: number, workerLoop: () => Promise<E
     ),
   );
   const started = performance.now();
+  const cpu = process.cpuUsage();
+  const llmCpu = await llmCpuSeconds();
   const elu = performance.eventLoopUtilization();
   const workerElu = await workerLoop();
   const run = await api.post(`/projects/${projectId}/runs`, {
@@ -39,20 +47,31 @@ async function timedRun(api: Api, testcases: number, workerLoop: () => Promise<E
     maxConcurrency: MAX_CONCURRENCY,
   });
   const done = await waitForRun(api, run.body.id, ['completed', 'failed', 'cancelled'], 600_000);
+  const { user, system } = process.cpuUsage(cpu);
   return {
     done,
     seconds: (performance.now() - started) / 1000,
+    stackCpu: (user + system) / 1e6,
+    llmCpu: (await llmCpuSeconds()) - llmCpu,
     busy: performance.eventLoopUtilization(elu).utilization,
     workerBusy: performance.eventLoopUtilization(await workerLoop(), workerElu).utilization,
   };
 }
 
-function report(label: string, { done, seconds, busy, workerBusy }: Awaited<ReturnType<typeof timedRun>>) {
+function report(
+  label: string,
+  { done, seconds, busy, workerBusy, stackCpu, llmCpu }: Awaited<ReturnType<typeof timedRun>>,
+) {
   const ideal = (TESTCASES * CALLS_PER_TESTCASE * LATENCY_MS) / MAX_CONCURRENCY / 1000;
   console.log(
     `${label}: ${done.status}, ${done.numRecords} records, ${done.numScores} scores; wall ${fmt(seconds)} s, ` +
       `${fmt(TESTCASES / seconds, 0)} records/s, ${fmt(seconds / ideal)}× the ideal ${fmt(ideal)} s (target ≤ 1.5×); ` +
       `event loops busy: main ${fmt(busy * 100, 0)}%, workers ${fmt(workerBusy * 100, 0)}%`,
+  );
+  // Every thread of the stack (main, worker, dynalite) plus the fake LLM, against the cores this machine has.
+  console.log(
+    `  CPU: stack ${fmt(stackCpu, 1)} s (all its threads), fake LLM ${fmt(llmCpu, 1)} s → ` +
+      `${fmt((stackCpu + llmCpu) / seconds, 2)} of ${availableParallelism()} cores busy`,
   );
 }
 
@@ -73,9 +92,9 @@ export async function main() {
     // A cold process runs its first few hundred records slower while V8 compiles the hot paths; report the
     // cold figure, then the steady state a long-running server (or a warm Lambda) sees.
     const workerLoop = () => stack.pipeline!.workerEventLoop();
-    const cold = await timedRun(api, TESTCASES, workerLoop);
+    const cold = await timedRun(api, TESTCASES, workerLoop, llm.cpuSeconds);
     report('cold', cold);
-    const warm = await timedRun(api, TESTCASES, workerLoop);
+    const warm = await timedRun(api, TESTCASES, workerLoop, llm.cpuSeconds);
     report('warm', warm);
     console.log(`LLM calls served: ${await llm.requestCount()}`);
   } finally {

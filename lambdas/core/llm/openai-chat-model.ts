@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { NonRetryableError, TransientError } from '../errors.js';
+import { createNodeHttpFetch } from './node-http-fetch.js';
 import {
   type ChatModel,
   type ChatRequest,
@@ -17,6 +18,8 @@ export interface OpenAIChatModelOptions {
   baseURL?: string;
   /** Per attempt. Judges with long prompts can take a while; SQS visibility must exceed attempts × this. */
   timeoutMs?: number;
+  /** The client's transport; by default node:http keep-alive (see createNodeHttpFetch). */
+  fetch?: typeof fetch;
 }
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -65,8 +68,11 @@ function classify(error: unknown): unknown {
  */
 export class OpenAIChatModel implements ChatModel {
   private readonly clients = new Map<string, OpenAI>();
+  private readonly fetch: typeof fetch;
 
-  constructor(private readonly options: OpenAIChatModelOptions = {}) {}
+  constructor(private readonly options: OpenAIChatModelOptions = {}) {
+    this.fetch = options.fetch ?? createNodeHttpFetch();
+  }
 
   async complete(request: ChatRequest): Promise<ChatResult> {
     const client = this.client(request);
@@ -102,7 +108,7 @@ export class OpenAIChatModel implements ChatModel {
     const timeout = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // We retry ourselves (to honour Retry-After and count attempts) and report errors ourselves, so the SDK's
     // retries and per-request log formatting are pure overhead on a hot path.
-    const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout, logLevel: 'off' });
+    const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout, logLevel: 'off', fetch: this.fetch });
     this.clients.set(key, client);
     return client;
   }
