@@ -53,6 +53,8 @@ export interface TestcaseRepository {
   /** Writes the testcases and bumps the testset's count once for the batch. */
   createMany(scope: Scope, testcases: Testcase[]): Promise<void>;
   get(scope: Scope, id: string): Promise<Testcase | null>;
+  /** The testcases that exist, in no particular order; ids that do not (or belong elsewhere) are left out. */
+  getMany(scope: Scope, ids: string[]): Promise<Testcase[]>;
   list(scope: Scope, testsetId: string, page: PageRequest): Promise<Paged<Testcase>>;
   replace(scope: Scope, testcase: Testcase): Promise<void>;
   deleteMany(scope: Scope, ids: string[]): Promise<number>;
@@ -192,10 +194,20 @@ export interface IdempotencyStore {
 
 export type CountedPhase = 'execution' | 'scores';
 
-/** The record ids of one batch of a run, written by PrepareRun and read by the workers. */
+/**
+ * One record of a batch. A batch still to execute also names the testcase and trial each record runs: the
+ * executor builds the record from them, so PrepareRun writes no placeholder records.
+ */
+export interface BatchEntry {
+  recordId: string;
+  testcaseId?: string;
+  trial?: number;
+}
+
+/** The records of one batch of a run, written by PrepareRun and read by the workers. */
 export interface BatchManifestRepository {
-  put(runId: string, batch: number, recordIds: string[]): Promise<void>;
-  get(runId: string, batch: number): Promise<string[] | null>;
+  put(runId: string, batch: number, entries: BatchEntry[]): Promise<void>;
+  get(runId: string, batch: number): Promise<BatchEntry[] | null>;
   /**
    * Marks a phase of a batch as added to the run's counters, once per scoring pass (generation). Workers write
    * a batch's results in bulk and then add the batch's totals only if they win this claim, so redelivered or

@@ -78,6 +78,26 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       const raw = await repos.table.get(`TESTCASE#${tc.id}`, '#');
       expect(raw?.overflowKey).toBeTruthy();
       expect((await repos.testsets.get(org, testsetId))?.numTestcases).toBe(1);
+      // The executor reads a batch's testcases in one call: the large one whole, unknown and foreign ids left out.
+      expect(await repos.testcases.getMany(org, [tc.id, newId()])).toEqual([tc]);
+      expect(await repos.testcases.getMany(other, [tc.id])).toEqual([]);
+    });
+
+    it('keeps a batch manifest’s execution plan, and drops it when the batch is re-planned for a rescore', async () => {
+      const runId = newId();
+      const plan = [
+        { recordId: 'r1', testcaseId: 't1', trial: 0 },
+        { recordId: 'r2', testcaseId: 't1', trial: 1 },
+      ];
+      await repos.batches.put(runId, 0, plan);
+      expect(await repos.batches.get(runId, 0)).toEqual(plan);
+      expect(await repos.batches.claim(runId, 0, 'execution', 0)).toBe(true);
+
+      await repos.batches.put(runId, 0, [{ recordId: 'r1' }, { recordId: 'r2' }]);
+      expect(await repos.batches.get(runId, 0)).toEqual([{ recordId: 'r1' }, { recordId: 'r2' }]);
+      // Re-planning keeps what was already counted.
+      expect(await repos.batches.claim(runId, 0, 'execution', 0)).toBe(false);
+      expect(await repos.batches.get(runId, 1)).toBeNull();
     });
 
     it('keeps run counters exact under concurrent atomic updates', async () => {

@@ -1,5 +1,9 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createPipelineDeps } from '../../lambdas/aws/pipeline-deps.js';
+import { executeBatch } from '../../lambdas/core/pipeline/execute-batch.js';
+import { prepareRun } from '../../lambdas/core/pipeline/prepare-run.js';
+import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
 import { type FakeLLM, startFakeLLM } from '../support/fake-llm.js';
 import { apiClient, collectPages, startTestStack, tempDataDir, waitFor, waitForRun } from '../support/stack.js';
 import { createMetric, createSystemVersion, questionNumber, seedTestset } from './support.js';
@@ -65,6 +69,56 @@ describe('run lifecycle', () => {
     expect(final.numExecuted).toBeLessThan(60);
     expect(callsAfterDrain).toBe(final.numExecuted);
     expect((await api.post(`/runs/${run.id}/cancel`)).status).toBe(409);
+  });
+
+  it('builds each record from its testcase when it runs: PrepareRun writes none, a deleted testcase errors', async () => {
+    const llm = await slowLLM(0);
+    // No pipeline: the test drives PrepareRun and the executor itself, to act between them.
+    const stack = await startTestStack({ pipeline: false });
+    cleanup.push(() => stack.stop());
+    const api = apiClient(stack.url, stack.apiKey);
+    const { projectId, testsetId } = await seedTestset(api, 30);
+    const versionId = await createSystemVersion(api, projectId, 'chat', chatSystem);
+    const metric = await createMetric(api, projectId, exactMetric);
+    const run = (
+      await api.post(`/projects/${projectId}/runs`, { testsetId, systemVersionId: versionId, metricIds: [metric.id] })
+    ).body;
+    const deps = createPipelineDeps(stack.core.repositories, {
+      openaiApiKey: 'k',
+      openaiBaseURL: `${llm.url}/v1`,
+      secrets: async () => undefined,
+    });
+    const task = { orgId: DEFAULT_ORG, runId: run.id };
+
+    const prepared = await prepareRun(deps, { ...task, mode: 'execute' });
+    expect(prepared.batches.map((b) => b.batch)).toEqual([0, 1]); // 25 + 5
+    expect((await api.get(`/runs/${run.id}`)).body.numRecords).toBe(30);
+    expect(await collectPages(api, `/runs/${run.id}/records`)).toEqual([]);
+
+    const testcases = await collectPages<any>(api, `/testsets/${testsetId}/testcases`);
+    const doomed = testcases.find((tc) => tc.jsonData.question === 'question 27');
+    expect((await api.post('/testcases/bulk-delete', { ids: [doomed.id] })).status).toBeLessThan(300);
+
+    expect(await executeBatch(deps, { ...task, batch: 0 })).toEqual({ completed: 25, errored: 0, skipped: 0 });
+    expect(await executeBatch(deps, { ...task, batch: 1 })).toEqual({ completed: 4, errored: 1, skipped: 0 });
+    // Redelivered: everything is already written, nothing runs twice.
+    expect(await executeBatch(deps, { ...task, batch: 1 })).toEqual({ completed: 4, errored: 1, skipped: 5 });
+    expect(llm.requests.length).toBe(29);
+
+    const records = await collectPages<any>(api, `/runs/${run.id}/records`);
+    expect(new Set(records.map((r) => r.id)).size).toBe(30);
+    expect(records.filter((r) => r.status === 'errored')).toEqual([
+      expect.objectContaining({
+        testcaseId: doomed.id,
+        error: `testcase ${doomed.id} was deleted before this record ran`,
+      }),
+    ]);
+    const ran = records.find((r) => r.inputs.question === 'question 3');
+    expect(ran).toMatchObject({
+      status: 'completed',
+      expected: { answer: 'answer-3' },
+      outputs: { response: 'answer-3' },
+    });
   });
 
   it('resumes a run after a restart mid-run, executing every testcase exactly once', async () => {

@@ -96,7 +96,10 @@ describe('createNodeHttpFetch', () => {
 
   it('serves the openai client: completions parse, and its timeout surfaces as a timeout error', async () => {
     const client = new OpenAI({ apiKey: 'k', baseURL: `${baseUrl}/v1`, fetch: fetchOverHttp, maxRetries: 0 });
-    const completion = await client.chat.completions.create({ model: 'm1', messages: [{ role: 'user', content: 'x' }] });
+    const completion = await client.chat.completions.create({
+      model: 'm1',
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(completion.choices[0]?.message.content).toBe('hi from m1');
     expect(completion.usage?.completion_tokens).toBe(4);
 

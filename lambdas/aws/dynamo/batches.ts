@@ -1,4 +1,4 @@
-import type { BatchManifestRepository, CountedPhase } from '../../core/ports.js';
+import type { BatchEntry, BatchManifestRepository, CountedPhase } from '../../core/ports.js';
 import { isConditionFailure, type Table } from './table.js';
 
 const key = (runId: string, batch: number) => ({ pk: `RUN#${runId}`, sk: `BATCH#${String(batch).padStart(5, '0')}` });
@@ -10,19 +10,33 @@ const key = (runId: string, batch: number) => ({ pk: `RUN#${runId}`, sk: `BATCH#
 export class DynamoBatchManifestRepository implements BatchManifestRepository {
   constructor(private readonly table: Table) {}
 
-  async put(runId: string, batch: number, recordIds: string[]) {
-    // An update, not a put: a resumed run rewrites its manifests and must keep their counted marks.
+  async put(runId: string, batch: number, entries: BatchEntry[]) {
+    const recordIds = entries.map((e) => e.recordId);
+    const planned = entries.every((e) => e.testcaseId !== undefined);
+    // An update, not a put: a resumed run rewrites its manifests and must keep their counted marks. Parallel
+    // lists keep the item small; a rescore's manifest (records only) drops an earlier execution plan.
     await this.table.update({
       ...key(runId, batch),
-      expression: 'SET recordIds = :ids, #type = :type',
+      expression: planned
+        ? 'SET recordIds = :ids, testcaseIds = :testcases, trials = :trials, #type = :type'
+        : 'SET recordIds = :ids, #type = :type REMOVE testcaseIds, trials',
       names: { '#type': 'type' },
-      values: { ':ids': recordIds, ':type': 'batch' },
+      values: {
+        ':ids': recordIds,
+        ':type': 'batch',
+        ...(planned && { ':testcases': entries.map((e) => e.testcaseId), ':trials': entries.map((e) => e.trial ?? 0) }),
+      },
     });
   }
 
-  async get(runId: string, batch: number) {
+  async get(runId: string, batch: number): Promise<BatchEntry[] | null> {
     const item = await this.table.get(key(runId, batch).pk, key(runId, batch).sk);
-    return item ? (item.recordIds as string[]) : null;
+    if (!item) return null;
+    const testcaseIds = item.testcaseIds as string[] | undefined;
+    const trials = item.trials as number[] | undefined;
+    return (item.recordIds as string[]).map((recordId, i) =>
+      testcaseIds ? { recordId, testcaseId: testcaseIds[i]!, trial: trials?.[i] ?? 0 } : { recordId },
+    );
   }
 
   async claim(runId: string, batch: number, phase: CountedPhase, generation: number) {

@@ -103,6 +103,11 @@ export class DynamoTestcaseRepository implements TestcaseRepository {
     return item ? entityOf<Testcase>(item) : null;
   }
 
+  async getMany(scope: Scope, ids: string[]) {
+    const items = await this.table.batchGet(ids.map((id) => keys.testcase(id)));
+    return items.filter((i) => i.orgId === scope.orgId).map((i) => entityOf<Testcase>(i));
+  }
+
   list(scope: Scope, testsetId: string, page: PageRequest) {
     return listChildren<Testcase>(this.table, scope, keys.testcasesOf(testsetId), page);
   }

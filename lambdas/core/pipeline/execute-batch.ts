@@ -24,7 +24,7 @@ const isFinished = (r: RunRecord) => r.status === 'completed' || r.status === 'e
  * only the rest is executed again.
  */
 export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt = 1): Promise<BatchOutcome> {
-  const { scope, run, records } = await loadBatch(deps, task);
+  const { scope, run, records, stored } = await loadBatch(deps, task, 'build');
   const config = await systemConfigOf(deps, scope, run);
   const isCancelled = cancellationProbe(deps, scope, run.id, run);
   const limiter = deps.runLimiters.for(run.id, run.maxConcurrency);
@@ -35,7 +35,8 @@ export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt 
     // Checked once a slot is free, not before queueing: a cancel must stop records waiting for the budget.
     return limiter.run(async () => ((await isCancelled()) ? record : executeRecord(deps, config, record)));
   });
-  const fresh = results.filter((r, i) => isFinished(r) && !isFinished(records[i]!));
+  // Newly finished, or finished before it ran (its testcase was deleted) and never written.
+  const fresh = results.filter((r, i) => isFinished(r) && (!isFinished(records[i]!) || !stored.has(r.id)));
   await deps.records.insertMany(scope, fresh, run.projectId);
   if (failure) throw failure;
 

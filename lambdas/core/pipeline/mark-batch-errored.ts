@@ -9,11 +9,13 @@ export async function markBatchErrored(
   deps: PipelineDeps,
   input: BatchTask & { error?: { Error?: string; Cause?: string } },
 ) {
-  const { scope, run, records } = await loadBatch(deps, input);
+  const { scope, run, records, stored } = await loadBatch(deps, input, 'build');
   const reason = `batch failed: ${input.error?.Error ?? 'unknown error'}${input.error?.Cause ? ` — ${input.error.Cause.slice(0, 500)}` : ''}`;
   const unfinished = records.filter((r) => r.status === 'pending' || r.status === 'running');
   const marked = unfinished.map((r) => ({ ...r, status: 'errored' as const, error: reason }));
-  await deps.records.insertMany(scope, marked, run.projectId);
+  // Records the executor never wrote: the unfinished ones now errored, and any errored before they ran.
+  const unwritten = records.filter((r) => r.status === 'errored' && !stored.has(r.id));
+  await deps.records.insertMany(scope, [...marked, ...unwritten], run.projectId);
   // The executor never claimed this batch (it failed), so its totals are added here, once.
   if (await deps.batches.claim(run.id, input.batch, 'execution', 0)) {
     const errored = records.filter((r) => r.status === 'errored').length + marked.length;

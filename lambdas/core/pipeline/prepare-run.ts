@@ -1,9 +1,7 @@
 import { NonRetryableError } from '../errors.js';
 import { positionalId } from '../ids.js';
-import type { Scope } from '../ports.js';
-import type { RunRecord } from '../schemas/record.js';
+import type { BatchEntry, Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
-import { FINAL_RUN_STATUSES } from '../schemas/run.js';
 import { nowIso } from '../services/deps.js';
 import type { PipelineDeps } from './deps.js';
 
@@ -35,9 +33,10 @@ export const mapConcurrencyFor = (maxConcurrency: number, batchSize: number) =>
   Math.min(MAX_MAP_CONCURRENCY, Math.max(2, Math.ceil((8 * maxConcurrency) / batchSize) + 1));
 
 /**
- * The first Lambda of the state machine. Execute mode writes one pending record per testcase and trial (ids
- * are positional, so a repeat after a crash rewrites the same items) unless they were already written;
- * rescore mode batches the run's existing records. Either way it writes one manifest item per batch.
+ * The first Lambda of the state machine. Execute mode plans one record per testcase and trial (ids are
+ * positional, so a repeat after a crash plans the same ones) and writes no records: the executor builds each
+ * from its testcase and writes it once, finished. Rescore mode batches the run's existing records. Either way
+ * it writes one manifest item per batch.
  */
 export async function prepareRun(deps: PipelineDeps, input: PrepareRunInput): Promise<PrepareRunOutput> {
   const scope: Scope = { orgId: input.orgId };
@@ -46,12 +45,12 @@ export async function prepareRun(deps: PipelineDeps, input: PrepareRunInput): Pr
   const skipExecution = input.mode === 'rescore';
   if (run.status === 'cancelled') return { ...input, skipExecution, maxConcurrency: 1, batches: [] };
 
-  const recordIds = skipExecution
-    ? await deps.records.listIdsByRun(scope, run.id)
-    : await writePendingRecords(deps, scope, run);
-  const size = batchSizeFor(recordIds.length);
+  const entries: BatchEntry[] = skipExecution
+    ? (await deps.records.listIdsByRun(scope, run.id)).map((recordId) => ({ recordId }))
+    : await planRecords(deps, scope, run);
+  const size = batchSizeFor(entries.length);
   const batches: PrepareRunOutput['batches'] = [];
-  for (let start = 0, batch = 0; start < recordIds.length; start += size, batch++) {
+  for (let start = 0, batch = 0; start < entries.length; start += size, batch++) {
     batches.push({ runId: run.id, orgId: scope.orgId, batch, skipExecution });
   }
   // Manifests are independent items: write them ten at a time rather than one round trip after another.
@@ -59,53 +58,32 @@ export async function prepareRun(deps: PipelineDeps, input: PrepareRunInput): Pr
     await Promise.all(
       batches
         .slice(i, i + 10)
-        .map(({ batch }) => deps.batches.put(run.id, batch, recordIds.slice(batch * size, (batch + 1) * size))),
+        .map(({ batch }) => deps.batches.put(run.id, batch, entries.slice(batch * size, (batch + 1) * size))),
     );
   }
-  await deps.runs.update(scope, run.id, { status: 'running_execution', startedAt: run.startedAt ?? nowIso(deps) });
+  await deps.runs.update(scope, run.id, {
+    status: 'running_execution',
+    startedAt: run.startedAt ?? nowIso(deps),
+    ...(!skipExecution && { numRecords: entries.length }),
+  });
   return { ...input, skipExecution, maxConcurrency: mapConcurrencyFor(run.maxConcurrency, size), batches };
 }
 
-async function writePendingRecords(deps: PipelineDeps, scope: Scope, run: Run): Promise<string[]> {
+async function planRecords(deps: PipelineDeps, scope: Scope, run: Run): Promise<BatchEntry[]> {
   if (!run.testsetId) throw new NonRetryableError(`run ${run.id} has no testset to execute`);
   const createdAtMs = Date.parse(run.createdAt);
-  // numRecords is set only after every record is written: a non-zero count means a resumed run.
-  const alreadyWritten = run.numRecords > 0 && !FINAL_RUN_STATUSES.includes(run.status);
-  const ids: string[] = [];
-  let pending: RunRecord[] = [];
+  const entries: BatchEntry[] = [];
   let after: string | undefined;
-  let position = 0;
   for (;;) {
     const page = await deps.testcases.list(scope, run.testsetId, { limit: 100, after });
     for (const testcase of page.items) {
       for (let trial = 0; trial < run.trials; trial++) {
-        const id = positionalId(createdAtMs, position++, run.id.slice(10, 16));
-        ids.push(id);
-        if (alreadyWritten) continue;
-        pending.push({
-          id,
-          runId: run.id,
-          testcaseId: testcase.id,
-          inputs: testcase.inputs,
-          expected: testcase.expected,
-          outputs: {},
-          status: 'pending',
-          error: null,
-          latencyMs: null,
-          usage: null,
-          costUsd: null,
-          trial,
-          createdAt: run.createdAt, // the time its positional id encodes
-        });
+        const recordId = positionalId(createdAtMs, entries.length, run.id.slice(10, 16));
+        entries.push({ recordId, testcaseId: testcase.id, trial });
       }
-    }
-    if (pending.length >= 500 || (!page.last && pending.length > 0)) {
-      await deps.records.insertMany(scope, pending, run.projectId);
-      pending = [];
     }
     if (!page.last) break;
     after = page.last;
   }
-  if (!alreadyWritten) await deps.runs.update(scope, run.id, { numRecords: ids.length });
-  return ids;
+  return entries;
 }

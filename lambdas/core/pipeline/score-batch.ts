@@ -34,7 +34,7 @@ export function countScores(scores: Score[]): RunCounters {
  * scored, writes the new scores in bulk and adds the batch's totals to the run once (the batch claim).
  */
 export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 1) {
-  const { scope, run, records } = await loadBatch(deps, task);
+  const { scope, run, records } = await loadBatch(deps, task, 'skip');
   const { fresh, existing, failure } = await computeScores(deps, scope, run, records, attempt);
   await deps.scores.putMany(scope, run.id, fresh, run.generation);
   if (failure) throw failure;
