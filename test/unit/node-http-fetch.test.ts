@@ -68,6 +68,21 @@ describe('createNodeHttpFetch', () => {
     expect(await res.json()).toEqual({ method: 'POST', body: '{"q":1}', auth: 'Bearer k' });
   });
 
+  it('reads a body once, through text/json/bytes or its stream, and clones before that', async () => {
+    const res = await fetchOverHttp(`${baseUrl}/echo`, { method: 'POST', body: 'x' });
+    expect(res.bodyUsed).toBe(false);
+    const copy = res.clone();
+    expect(JSON.parse(await res.text())).toMatchObject({ body: 'x' });
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.json()).rejects.toThrow(TypeError);
+    expect(() => res.clone()).toThrow(TypeError);
+
+    const streamed = await new Response(copy.body).json();
+    expect(streamed).toMatchObject({ method: 'POST', body: 'x' });
+    expect(copy.bodyUsed).toBe(true);
+    await expect(copy.arrayBuffer()).rejects.toThrow(TypeError);
+  });
+
   it('decodes a gzip reply and drops the encoding header', async () => {
     const res = await fetchOverHttp(`${baseUrl}/gzip`);
     expect(res.headers.get('content-encoding')).toBeNull();
