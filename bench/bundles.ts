@@ -32,7 +32,7 @@ export const IMPORT_TIME_TARGET_MS = 150;
 export const BUNDLE_ROOT = repoPath('node_modules/.cache/verdict-bundles');
 
 export interface Bundle {
-  name: LambdaName | 'floor';
+  name: LambdaName | 'floor' | 'workerFloor';
   file: string;
   bytes: number;
   /** Modules the bundle still imports at run time: node builtins and @aws-sdk/* only. */
@@ -151,23 +151,43 @@ export async function coldImport(bundle: Bundle): Promise<ColdImport> {
  * the workers are, and nothing else. Every handler validates with zod and talks to DynamoDB, so no handler can
  * import faster than this on the machine that runs the bench.
  */
-export async function bundleFloor(outDir = join(BUNDLE_ROOT, 'floor')): Promise<Bundle> {
+const FLOORS = {
+  floor: [
+    "import * as z from 'zod';",
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+    "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    'export const clients = [DynamoDBDocumentClient.from(new DynamoDBClient({}))];',
+    'export const schema = z.object({ id: z.string() });',
+  ],
+  // What the executor cannot do without: records (DynamoDB, S3 for large ones), task callbacks (Step Functions),
+  // the LLM key (Secrets Manager) and the LLM client.
+  workerFloor: [
+    "import * as z from 'zod';",
+    "import OpenAI from 'openai';",
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+    "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    "import { S3Client } from '@aws-sdk/client-s3';",
+    "import { SFNClient } from '@aws-sdk/client-sfn';",
+    "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
+    'export const clients = [DynamoDBDocumentClient.from(new DynamoDBClient({})), new S3Client({}), new SFNClient({}),',
+    '  new SecretsManagerClient({}), new OpenAI({ apiKey: "x" })];',
+    'export const schema = z.object({ id: z.string() });',
+  ],
+};
+type FloorName = keyof typeof FLOORS;
+
+/**
+ * Lower bounds, bundled and minified the way the workers are: `floor` is zod and the DynamoDB document client
+ * alone (every handler needs both); `workerFloor` adds what the executor needs to do its job at all.
+ */
+export async function bundleFloor(name: FloorName, outDir = join(BUNDLE_ROOT, name)): Promise<Bundle> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const entry = join(outDir, 'entry.mjs');
-  writeFileSync(
-    entry,
-    [
-      "import * as z from 'zod';",
-      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
-      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
-      'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
-      'export const schema = z.object({ id: z.string() });',
-    ].join('\n'),
-  );
+  writeFileSync(entry, FLOORS[name].join('\n'));
   const file = join(outDir, 'index.mjs');
   await build({ ...esbuildOptions('executor', file), entryPoints: [entry], metafile: false });
-  return { name: 'floor', file, bytes: statSync(file).size, runtimeImports: [] };
+  return { name, file, bytes: statSync(file).size, runtimeImports: [] };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -176,31 +196,33 @@ const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} kB`;
 export async function main(runs = 5): Promise<void> {
   console.log(`Bundles as lib/bundling.ts builds them; cold import = median of ${runs} fresh processes.\n`);
   console.log('lambda                size     limit      sdk      own   import  process  status');
-  for (const name of [...LAMBDA_NAMES, 'floor' as const]) {
-    if (name !== 'floor' && !entryExists(name)) {
+  for (const name of [...LAMBDA_NAMES, 'floor' as const, 'workerFloor' as const]) {
+    const isFloor = name === 'floor' || name === 'workerFloor';
+    if (!isFloor && !entryExists(name)) {
       console.log(`${name.padEnd(17)} skipped: ${LAMBDA_ENTRIES[name]} does not exist yet`);
       continue;
     }
-    const bundle = name === 'floor' ? await bundleFloor() : await bundleLambda(name);
+    const bundle = isFloor ? await bundleFloor(name) : await bundleLambda(name);
     const samples: ColdImport[] = [];
     for (let i = 0; i < runs; i++) samples.push(await coldImport(bundle));
     const [sdkMs, ownMs, importMs, processMs] = (['sdkMs', 'ownMs', 'importMs', 'processMs'] as const).map((key) =>
       median(samples.map((sample) => sample[key])),
     ) as [number, number, number, number];
     const problems = [
-      name !== 'floor' && bundle.bytes > BUNDLE_SIZE_LIMITS[name] ? 'OVER SIZE' : '',
+      !isFloor && bundle.bytes > BUNDLE_SIZE_LIMITS[name] ? 'OVER SIZE' : '',
       importMs > IMPORT_TIME_TARGET_MS ? 'SLOW IMPORT' : '',
       samples[0]?.error ? `import threw ${samples[0].error.name}: ${samples[0].error.message.slice(0, 120)}` : '',
     ].filter(Boolean);
     const ms = (value: number) => `${value.toFixed(0).padStart(5)} ms`;
     console.log(
-      `${name.padEnd(17)} ${kb(bundle.bytes).padStart(8)}  ${(name === 'floor' ? '-' : kb(BUNDLE_SIZE_LIMITS[name])).padStart(8)}  ` +
+      `${name.padEnd(17)} ${kb(bundle.bytes).padStart(8)}  ${(isFloor ? '-' : kb(BUNDLE_SIZE_LIMITS[name])).padStart(8)}  ` +
         `${ms(sdkMs)} ${ms(ownMs)} ${ms(importMs)} ${ms(processMs)}  ${problems.join('; ') || 'ok'}`,
     );
   }
   console.log(
-    '\nfloor = zod and the DynamoDB document client alone, bundled like the workers: every handler needs both, ' +
-      'so none can import faster than that on this machine.',
+    '\nfloor = zod and the DynamoDB document client alone, bundled like the workers (every handler needs both); ' +
+      'workerFloor adds OpenAI, S3, Step Functions and Secrets Manager clients, without which the executor cannot ' +
+      'work. No handler imports faster than its floor on this machine.',
   );
 }
 

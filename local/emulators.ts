@@ -99,26 +99,7 @@ export async function startEmulators(dataDir: string): Promise<Emulators> {
     endpoints,
     clients,
     queueUrls,
-    async health() {
-      const check = async (name: string, probe: () => Promise<unknown>) => {
-        try {
-          await probe();
-          return [name, 'ok'] as const;
-        } catch (error) {
-          return [name, error instanceof Error ? error.message : String(error)] as const;
-        }
-      };
-      const results = await Promise.all([
-        check('dynamodb', () => clients.dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE }))),
-        check('s3', () => clients.s3.send(new HeadBucketCommand({ Bucket: LOCAL_BUCKET }))),
-        check('sqs', () =>
-          clients.sqs.send(
-            new GetQueueAttributesCommand({ QueueUrl: queueUrls.executor, AttributeNames: ['QueueArn'] }),
-          ),
-        ),
-      ]);
-      return Object.fromEntries(results);
-    },
+    health: () => probeEmulators(clients, queueUrls),
     async stop() {
       clients.dynamo.destroy();
       clients.s3.destroy();
@@ -128,4 +109,48 @@ export async function startEmulators(dataDir: string): Promise<Emulators> {
       await dynamo.stop();
     },
   };
+}
+
+/** Where another process's emulators listen: what `connectEmulators` needs (bench/emulators-process.ts prints it). */
+export interface EmulatorAddress {
+  endpoints: AwsEndpoints;
+  queueUrls: Record<QueueRole, string>;
+}
+
+/**
+ * Emulators another process started and owns (see bench/emulators-process.ts): a benchmark can then measure the
+ * API's process alone, as a Lambda would be, without dynalite and s3rver sharing its memory and CPU.
+ */
+export function connectEmulators({ endpoints, queueUrls }: EmulatorAddress): Emulators {
+  const clients = createAwsClients(endpoints);
+  return {
+    endpoints,
+    clients,
+    queueUrls,
+    health: () => probeEmulators(clients, queueUrls),
+    async stop() {
+      clients.dynamo.destroy();
+      clients.s3.destroy();
+      clients.sqs.destroy();
+    },
+  };
+}
+
+async function probeEmulators(clients: AwsClients, queueUrls: Record<QueueRole, string>) {
+  const check = async (name: string, probe: () => Promise<unknown>) => {
+    try {
+      await probe();
+      return [name, 'ok'] as const;
+    } catch (error) {
+      return [name, error instanceof Error ? error.message : String(error)] as const;
+    }
+  };
+  const results = await Promise.all([
+    check('dynamodb', () => clients.dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE }))),
+    check('s3', () => clients.s3.send(new HeadBucketCommand({ Bucket: LOCAL_BUCKET }))),
+    check('sqs', () =>
+      clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrls.executor, AttributeNames: ['QueueArn'] })),
+    ),
+  ]);
+  return Object.fromEntries(results) as Record<string, 'ok' | string>;
 }

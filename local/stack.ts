@@ -7,7 +7,7 @@ import type { ApiDeps, RunLauncher } from '../lambdas/api/context.js';
 import { createRepositories } from '../lambdas/aws/repositories.js';
 import { CursorCodec } from '../lambdas/core/pagination.js';
 import { createApiKey, DEFAULT_ORG, ensureApiKey } from '../lambdas/core/services/api-keys.js';
-import { LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
+import { connectEmulators, type EmulatorAddress, LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
 import { type LocalMonitorOptions, startLocalMonitors } from './monitors.js';
 import { type LocalPipelineOptions, localPipeline } from './pipeline.js';
 import { fileSecret } from './secrets.js';
@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   monitors?: LocalMonitorOptions | false;
   /** Features that need the running stack plug in here. */
   extensions?: Array<(stack: StackCore) => Promise<StackExtension> | StackExtension>;
+  /** Use emulators another process runs instead of starting them here (bench/export). */
+  emulators?: EmulatorAddress;
 }
 
 export interface StackExtension {
@@ -37,8 +39,8 @@ export interface StackExtension {
 
 export type StackCore = Awaited<ReturnType<typeof startCore>>;
 
-async function startCore(dataDir: string) {
-  const emulators = await startEmulators(dataDir);
+async function startCore(dataDir: string, address?: EmulatorAddress) {
+  const emulators = address ? connectEmulators(address) : await startEmulators(dataDir);
   const repositories = createRepositories(emulators.clients, { tableName: LOCAL_TABLE, bucketName: LOCAL_BUCKET });
   return { emulators, repositories, dataDir };
 }
@@ -68,7 +70,7 @@ export async function startLocalStack(options: LocalStackOptions) {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const log = options.log ?? (() => {});
-  const core = await startCore(dataDir);
+  const core = await startCore(dataDir, options.emulators);
   const { repositories, emulators } = core;
 
   const apiKey = await adminApiKey(core, options.apiKey, log);

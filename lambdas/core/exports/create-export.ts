@@ -21,7 +21,7 @@ export type ExportDeps = RecordSearchDeps &
   };
 
 /** Records per page while exporting: big enough to amortise round trips, small enough to keep memory flat. */
-const EXPORT_PAGE = 500;
+const EXPORT_PAGE = 200;
 /** Items one read of the column pass may cover. */
 const COLUMN_PASS_READ = 5_000;
 /** Records posted from another machine may carry ids a little older than their run's createdAt (clock skew). */
