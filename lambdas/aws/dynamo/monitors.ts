@@ -3,7 +3,7 @@ import type { PageRequest } from '../../core/pagination.js';
 import type { Scope } from '../../core/ports.js';
 import type { Monitor } from '../../core/schemas/monitor.js';
 import { getOwned, listChildren } from './projects.js';
-import { entityOf, type Item, isConditionFailure, type Table } from './table.js';
+import { entityOf, type Item, isConditionFailure, setClauses, type Table, updateExpression } from './table.js';
 
 /** A window's lock outlives any trace it could cover (traces live at most 365 days; ticks cover ≤ 90). */
 const TICK_TTL_SECONDS = 400 * 86_400;
@@ -76,27 +76,15 @@ export class DynamoMonitorRepository implements MonitorRepository {
     const { resetCursor, ...fields } = patch;
     const names: Record<string, string> = {};
     const values: Item = { ':org': scope.orgId };
-    const sets: string[] = [];
+    const sets = setClauses(fields, names, values);
     const removes: string[] = [];
-    Object.entries(fields)
-      .filter(([, value]) => value !== undefined)
-      .forEach(([field, value], i) => {
-        names[`#f${i}`] = field;
-        values[`:v${i}`] = value;
-        sets.push(`#f${i} = :v${i}`);
-      });
     if (patch.active === true) {
       values[':active'] = monitorKeys.active;
       values[':self'] = id;
       sets.push('gsi2pk = :active', 'gsi2sk = :self');
     } else if (patch.active === false) removes.push('gsi2pk', 'gsi2sk');
     if (resetCursor) removes.push('lastTickEnd');
-    const expression = [
-      sets.length ? `SET ${sets.join(', ')}` : '',
-      removes.length ? `REMOVE ${removes.join(', ')}` : '',
-    ]
-      .join(' ')
-      .trim();
+    const expression = updateExpression(sets, removes);
     if (!expression) return this.get(scope, id);
     try {
       const item = await this.table.update({
@@ -219,20 +207,14 @@ export class DynamoMonitorRepository implements MonitorRepository {
     key: string,
     patch: Partial<Pick<TickState, 'phase' | 'runId' | 'numRecords'>>,
   ) {
-    const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return;
     const names: Record<string, string> = {};
     const values: Item = { ':org': scope.orgId };
-    const sets = entries.map(([field, value], i) => {
-      names[`#f${i}`] = field;
-      values[`:v${i}`] = value;
-      return `#f${i} = :v${i}`;
-    });
-    // A done window leaves the open-ticks index.
-    const remove = patch.phase === 'done' ? ' REMOVE gsi3pk, gsi3sk' : '';
+    const sets = setClauses(patch, names, values);
+    if (sets.length === 0) return;
     await this.table.update({
       ...monitorKeys.tick(monitorId, key),
-      expression: `SET ${sets.join(', ')}${remove}`,
+      // A done window leaves the open-ticks index.
+      expression: updateExpression(sets, patch.phase === 'done' ? ['gsi3pk', 'gsi3sk'] : []),
       condition: 'orgId = :org',
       names,
       values,

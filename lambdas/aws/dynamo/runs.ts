@@ -4,7 +4,7 @@ import type { Paged, RunCondition, RunCounters, RunPatch, RunRepository, Scope }
 import { FINAL_RUN_STATUSES, type Run } from '../../core/schemas/run.js';
 import { keys } from './keys.js';
 import { getOwned } from './projects.js';
-import { entityOf, type Item, isConditionFailure, type Table } from './table.js';
+import { entityOf, type Item, isConditionFailure, setClauses, type Table, updateExpression } from './table.js';
 
 type RunProgress = Record<string, { scored: number; errored: number; lastError?: string }>;
 
@@ -102,14 +102,9 @@ export class DynamoRunRepository implements RunRepository {
   }
 
   async update(scope: Scope, id: string, patch: RunPatch, condition: RunCondition = {}) {
-    const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     const names: Record<string, string> = {};
     const values: Item = { ':org': scope.orgId };
-    const sets = entries.map(([field, value], i) => {
-      names[`#f${i}`] = field;
-      values[`:v${i}`] = value;
-      return `#f${i} = :v${i}`;
-    });
+    const sets = setClauses(patch, names, values);
     if (patch.metricVersionIds) {
       // New metrics (rescore) need their progress counters before anything ADDs to them.
       patch.metricVersionIds.forEach((v, i) => {
@@ -125,8 +120,8 @@ export class DynamoRunRepository implements RunRepository {
       values[':self'] = id;
       sets.push('gsi3pk = :active', 'gsi3sk = :self');
     }
-    const expression = (sets.length ? `SET ${sets.join(', ')}` : '') + (becomesFinal ? ' REMOVE gsi3pk, gsi3sk' : '');
-    if (!expression.trim()) return this.get(scope, id);
+    const expression = updateExpression(sets, becomesFinal ? ['gsi3pk', 'gsi3sk'] : []);
+    if (!expression) return this.get(scope, id);
     const guards = ['orgId = :org'];
     if (condition.statusIn) {
       guards.push(`#status IN (${condition.statusIn.map((_, i) => `:st${i}`).join(', ')})`);

@@ -244,3 +244,29 @@ export function isConditionFailure(error: unknown): boolean {
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `#f0 = :v0, #f1 = :v1, …` for the defined fields of a patch (undefined means "leave alone"), adding their
+ * placeholders to `names` and `values`. Field names go through placeholders so reserved words (status, name)
+ * need no special care.
+ */
+export function setClauses(
+  patch: Record<string, unknown>,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string[] {
+  return Object.entries(patch)
+    .filter(([, value]) => value !== undefined)
+    .map(([field, value], i) => {
+      names[`#f${i}`] = field;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+}
+
+/** An UpdateExpression from SET clauses and attributes to REMOVE; '' when there is nothing to do. */
+export function updateExpression(sets: string[], removes: string[] = []): string {
+  return [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
+}

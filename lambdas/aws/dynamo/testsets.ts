@@ -3,7 +3,7 @@ import type { Scope, TestcaseRepository, TestsetPatch, TestsetRepository } from 
 import type { Testcase, Testset } from '../../core/schemas/testset.js';
 import { keys } from './keys.js';
 import { getOwned, listChildren } from './projects.js';
-import { entityOf, isConditionFailure, type Table } from './table.js';
+import { entityOf, isConditionFailure, setClauses, type Table, updateExpression } from './table.js';
 
 type StoredTestset = Testset & { projectId: string };
 
@@ -33,19 +33,14 @@ export class DynamoTestsetRepository implements TestsetRepository {
   }
 
   async update(scope: Scope, id: string, patch: TestsetPatch) {
-    const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return this.get(scope, id);
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':org': scope.orgId };
-    const sets = entries.map(([field, value], i) => {
-      names[`#f${i}`] = field;
-      values[`:v${i}`] = value;
-      return `#f${i} = :v${i}`;
-    });
+    const sets = setClauses(patch, names, values);
+    if (sets.length === 0) return this.get(scope, id);
     try {
       const item = await this.table.update({
         ...keys.testset(id),
-        expression: `SET ${sets.join(', ')}`,
+        expression: updateExpression(sets),
         condition: 'orgId = :org',
         names,
         values,
