@@ -159,7 +159,7 @@ describe('CSV exports', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(Number(res.headers.get('content-length'))).toBe(created.body.bytes);
-    // Past one 8 MiB part: the upload was multipart, and every large cell arrived whole.
+    // Past one 5 MiB part: the upload was multipart, and every large cell arrived whole.
     expect(created.body.bytes).toBeGreaterThan(BIG_RECORDS * BIG_CELL);
     expect(text.slice(0, text.indexOf('\n') + 1)).toMatch(/^\uFEFFrecordId,.*\r\n$/);
     expect(text.endsWith('\r\n')).toBe(true);
@@ -191,6 +191,35 @@ describe('CSV exports', () => {
       'error',
     ]);
     expect(rows.slice(1)).toEqual(records.map(expectedRow));
+  });
+
+  it('exports a run of 4,500 records, 23 pages: every record once, in order, with its score', async () => {
+    // A project of its own, so the project-wide export below sees only its own records.
+    const bigProjectId = (await api.post('/projects', { name: 'big export' })).body.id as string;
+    const quality = (
+      await api.post(`/projects/${bigProjectId}/metrics`, { name: 'quality', evalType: 'human', outputType: 'int' })
+    ).body;
+    const bigRunId = (await api.post(`/projects/${bigProjectId}/runs`, { metricIds: [quality.id] })).body.id as string;
+    const base = Date.now() - 30_000;
+    const many = Array.from({ length: 4_500 }, (_, i) =>
+      makeRecord({ runId: bigRunId, createdAtMs: base, position: i, outputs: { response: `r${i}` } }),
+    );
+    await seedRecords(
+      stack,
+      bigProjectId,
+      many,
+      many.map((r, i) => makeScore(bigRunId, r.id, quality, { intScore: 1 + (i % 5) }, i % 5 >= 3)),
+    );
+    const created = await api.post(`/runs/${bigRunId}/exports`, {});
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.rows).toBe(4_500);
+    const [header, ...rows] = parseCsv((await download(created.body.url)).text).rows;
+    const id = header!.indexOf('recordId');
+    const output = header!.indexOf('outputs.response');
+    const score = header!.indexOf('quality');
+    expect(rows.map((row) => row[id])).toEqual(many.map((r) => r.id));
+    expect(rows.map((row) => row[output])).toEqual(many.map((_, i) => `r${i}`));
+    expect(rows.map((row) => row[score])).toEqual(many.map((_, i) => String(1 + (i % 5))));
   });
 
   it('neutralises formulas: =HYPERLINK(...) comes back as text behind a quote, negative numbers stay numbers', async () => {

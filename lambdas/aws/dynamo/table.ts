@@ -39,8 +39,6 @@ export interface QueryInput {
   /** Exclusive start position on the sort key (ascending: greater than; descending: less than). */
   after?: string;
   beginsWith?: string;
-  /** Inclusive upper bound on the sort key, for prefix-bounded ascending scans. */
-  until?: string;
   limit: number;
   descending?: boolean;
 }
