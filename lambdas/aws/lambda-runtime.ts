@@ -1,4 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { WorkflowDeps } from '../core/pipeline/deps.js';
 import { createAwsClients } from './clients.js';
 import { readLambdaConfig } from './config.js';
 import { createPipelineDeps } from './pipeline-deps.js';
@@ -7,13 +8,23 @@ import { SecretReader } from './secrets.js';
 import { SfnTaskCallbacks } from './sfn-task-callbacks.js';
 
 /**
- * What every pipeline Lambda shares, built once per container at cold start: validated config, AWS clients,
- * repositories, the LLM key from Secrets Manager, and the task-token callbacks.
+ * What the state machine's own Lambdas need, built once per container at cold start: validated config, AWS
+ * clients and the repositories. No LLM client and no secret read: they never call a model.
  */
-export async function pipelineRuntime() {
+export function workflowRuntime() {
   const config = readLambdaConfig();
   const clients = createAwsClients({ region: config.AWS_REGION });
   const repositories = createRepositories(clients, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
+  const deps: WorkflowDeps = repositories;
+  return { config, clients, repositories, deps };
+}
+
+/**
+ * What the executor and scorer share: the workflow runtime plus the LLM key from Secrets Manager, the LLM
+ * client, system secrets and the task-token callbacks.
+ */
+export async function pipelineRuntime() {
+  const { config, clients, repositories } = workflowRuntime();
   const secrets = new SecretReader();
   const llmKey = config.LLM_SECRET_ARN ? (await secrets.read(config.LLM_SECRET_ARN)).trim() : undefined;
   const deps = createPipelineDeps(repositories, {

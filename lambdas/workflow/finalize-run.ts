@@ -1,7 +1,7 @@
-import { pipelineRuntime } from '../aws/lambda-runtime.js';
+import { workflowRuntime } from '../aws/lambda-runtime.js';
 import { finalizeRun } from '../core/pipeline/finalize-run.js';
 
 /** State machine task: aggregates and the final status. */
-const runtime = await pipelineRuntime();
+const runtime = workflowRuntime();
 
 export const handler = (event: Parameters<typeof finalizeRun>[1]) => finalizeRun(runtime.deps, event);

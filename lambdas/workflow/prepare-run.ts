@@ -1,7 +1,7 @@
-import { pipelineRuntime } from '../aws/lambda-runtime.js';
+import { workflowRuntime } from '../aws/lambda-runtime.js';
 import { type PrepareRunInput, prepareRun } from '../core/pipeline/prepare-run.js';
 
 /** State machine task: plans the run's records into batch manifests (the executor writes each record once). */
-const runtime = await pipelineRuntime();
+const runtime = workflowRuntime();
 
 export const handler = (event: PrepareRunInput) => prepareRun(runtime.deps, event);

@@ -74,11 +74,7 @@ export class Pipeline extends Construct {
       bindBucket(fn, storage.bucket, 'readWrite');
       return fn;
     };
-    this.prepareRun = lambda(
-      'prepareRun',
-      'Verdict: write a run’s pending records and cut it into batches',
-      WORKER_TIMEOUT,
-    );
+    this.prepareRun = lambda('prepareRun', 'Verdict: plan a run’s records into batches', WORKER_TIMEOUT);
     this.markBatchErrored = lambda(
       'markBatchErrored',
       'Verdict: mark the unfinished records of a failed batch errored',

@@ -12,9 +12,16 @@ export interface PipelineHooks {
   beforeRecord?(phase: 'execute' | 'score', record: RunRecord, attempt: number): void | Promise<void>;
 }
 
-/** Collaborators of the run pipeline (PrepareRun, the workers, FinalizeRun), wired by the Lambda or local/. */
-export interface PipelineDeps extends CoreDeps {
+/**
+ * What the state machine's own Lambdas (PrepareRun, MarkBatchErrored, FinalizeRun) use: storage only, so their
+ * bundles carry no LLM client and their cold start reads no LLM secret.
+ */
+export interface WorkflowDeps extends CoreDeps {
   batches: BatchManifestRepository;
+}
+
+/** Collaborators of the run pipeline's workers (executor, scorer), wired by the Lambda or local/. */
+export interface PipelineDeps extends WorkflowDeps {
   /** One attempt per call; the pipeline retries with `retry` so it can honour Retry-After and count tries. */
   chat: ChatModel;
   system: Omit<SystemDeps, 'chat' | 'signal'>;

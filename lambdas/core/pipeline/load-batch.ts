@@ -2,7 +2,7 @@ import { NonRetryableError } from '../errors.js';
 import type { BatchEntry, Scope } from '../ports.js';
 import type { RunRecord } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
-import type { BatchTask, PipelineDeps } from './deps.js';
+import type { BatchTask, PipelineDeps, WorkflowDeps } from './deps.js';
 
 export interface LoadedBatch {
   scope: Scope;
@@ -19,7 +19,7 @@ export interface LoadedBatch {
  * what was executed and passes 'skip'. A testcase deleted before its record ran gives an errored record.
  */
 export async function loadBatch(
-  deps: PipelineDeps,
+  deps: WorkflowDeps,
   task: BatchTask,
   unwritten: 'build' | 'skip',
 ): Promise<LoadedBatch> {

@@ -1,4 +1,4 @@
-import type { BatchTask, PipelineDeps } from './deps.js';
+import type { BatchTask, WorkflowDeps } from './deps.js';
 import { loadBatch } from './load-batch.js';
 
 /**
@@ -6,7 +6,7 @@ import { loadBatch } from './load-batch.js';
  * errored with the reason, so the run can still finish with an honest count.
  */
 export async function markBatchErrored(
-  deps: PipelineDeps,
+  deps: WorkflowDeps,
   input: BatchTask & { error?: { Error?: string; Cause?: string } },
 ) {
   const { scope, run, records, stored } = await loadBatch(deps, input, 'build');

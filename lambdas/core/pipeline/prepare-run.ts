@@ -3,7 +3,7 @@ import { positionalId } from '../ids.js';
 import type { BatchEntry, Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
 import { nowIso } from '../services/deps.js';
-import type { PipelineDeps } from './deps.js';
+import type { WorkflowDeps } from './deps.js';
 
 export const MAX_BATCHES = 1000;
 export const MIN_BATCH_SIZE = 25;
@@ -38,7 +38,7 @@ export const mapConcurrencyFor = (maxConcurrency: number, batchSize: number) =>
  * from its testcase and writes it once, finished. Rescore mode batches the run's existing records. Either way
  * it writes one manifest item per batch.
  */
-export async function prepareRun(deps: PipelineDeps, input: PrepareRunInput): Promise<PrepareRunOutput> {
+export async function prepareRun(deps: WorkflowDeps, input: PrepareRunInput): Promise<PrepareRunOutput> {
   const scope: Scope = { orgId: input.orgId };
   const run = await deps.runs.get(scope, input.runId);
   if (!run) throw new NonRetryableError(`run ${input.runId} does not exist`);
@@ -69,7 +69,7 @@ export async function prepareRun(deps: PipelineDeps, input: PrepareRunInput): Pr
   return { ...input, skipExecution, maxConcurrency: mapConcurrencyFor(run.maxConcurrency, size), batches };
 }
 
-async function planRecords(deps: PipelineDeps, scope: Scope, run: Run): Promise<BatchEntry[]> {
+async function planRecords(deps: WorkflowDeps, scope: Scope, run: Run): Promise<BatchEntry[]> {
   if (!run.testsetId) throw new NonRetryableError(`run ${run.id} has no testset to execute`);
   const createdAtMs = Date.parse(run.createdAt);
   const entries: BatchEntry[] = [];
