@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { DEFAULT_EXPORT_RETENTION_DAYS } from '../lambdas/aws/dynamo/exports.js';
 
 /**
  * Deployment choices read from CDK context: defaults live in cdk.json, and `cdk deploy -c verdict:<name>=<value>`
@@ -18,7 +19,7 @@ export interface VerdictSettings {
 
 export const DEFAULT_SETTINGS: VerdictSettings = {
   tableDeletionProtection: true,
-  exportExpirationDays: 7,
+  exportExpirationDays: DEFAULT_EXPORT_RETENTION_DAYS,
   logRetention: RetentionDays.ONE_MONTH,
   apiThrottle: { rateLimit: 100, burstLimit: 200 },
 };

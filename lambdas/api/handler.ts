@@ -13,7 +13,11 @@ import { createApp } from './app.js';
 /** API Gateway (HTTP API) → the same Hono app the local stack serves. */
 const config = readLambdaConfig();
 const clients = createAwsClients({ region: config.AWS_REGION });
-const repositories = createRepositories(clients, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
+const repositories = createRepositories(clients, {
+  tableName: config.TABLE_NAME,
+  bucketName: config.BUCKET_NAME,
+  exportRetentionDays: config.EXPORT_RETENTION_DAYS,
+});
 const secrets = new SecretReader();
 const cursorSecret = config.CURSOR_SECRET_ARN ? await secrets.read(config.CURSOR_SECRET_ARN) : undefined;
 if (!cursorSecret) throw new Error('CURSOR_SECRET_ARN must name a secret with at least 16 characters');

@@ -17,6 +17,8 @@ const LambdaEnv = z.object({
   MONITOR_FUNCTION_ARN: z.string().min(1).optional(),
   SCHEDULER_ROLE_ARN: z.string().min(1).optional(),
   PUBLIC_URL: z.string().optional(),
+  /** Days an export is kept (the bucket's lifecycle rule for exports/); export items expire with their files. */
+  EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
 });
 export type LambdaConfig = z.infer<typeof LambdaEnv>;
 

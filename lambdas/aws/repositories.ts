@@ -16,7 +16,10 @@ import { S3BlobStore } from './s3-blob-store.js';
 import { S3ExportFiles } from './s3-export-files.js';
 
 /** Every DynamoDB/S3-backed port, wired once per process from the clients and resource names. */
-export function createRepositories(clients: AwsClients, names: { tableName: string; bucketName: string }) {
+export function createRepositories(
+  clients: AwsClients,
+  names: { tableName: string; bucketName: string; exportRetentionDays?: number },
+) {
   const blobs = new S3BlobStore(clients.s3, names.bucketName);
   const table = new Table(clients.documents, names.tableName, blobs);
   return {
@@ -33,7 +36,7 @@ export function createRepositories(clients: AwsClients, names: { tableName: stri
     records: new DynamoRecordRepository(table),
     scores: new DynamoScoreRepository(table),
     recordSearch: new DynamoRecordSearch(table, blobs),
-    exports: new DynamoExportRepository(table),
+    exports: new DynamoExportRepository(table, names.exportRetentionDays),
     exportFiles: new S3ExportFiles(clients.s3, names.bucketName),
     batches: new DynamoBatchManifestRepository(table),
     monitors: new DynamoMonitorRepository(table),

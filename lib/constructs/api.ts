@@ -59,6 +59,7 @@ export class Api extends Construct {
     }).function;
     bindTable(this.function, storage.table, 'readWrite');
     bindBucket(this.function, storage.bucket, 'readWrite');
+    this.function.addEnvironment('EXPORT_RETENTION_DAYS', String(storage.exportExpiration.toDays()));
     bindSecret(this.function, storage.cursorSigningKey, 'CURSOR_SECRET_ARN');
     // Records posted through the API/SDK go straight to scoring.
     bindQueue(this.function, pipeline.queues.scorer.queue, 'send', 'SCORER_QUEUE_URL');

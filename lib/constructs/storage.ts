@@ -22,9 +22,12 @@ export class Storage extends Construct {
   readonly llmApiKey: Secret;
   /** Signs pagination cursors, so a client cannot forge one that reads past its scope. */
   readonly cursorSigningKey: Secret;
+  /** How long export files are kept; export items in the table expire after the same time. */
+  readonly exportExpiration: Duration;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
+    this.exportExpiration = props.exportExpiration;
 
     // Declared from the same object the local stack creates its table from, so the two cannot drift.
     this.table = new Table(this, 'Table', {

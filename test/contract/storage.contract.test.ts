@@ -233,6 +233,25 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       ).toBe(false);
     });
 
+    it('keeps an export item until its file expires (DynamoDB TTL), and hides the TTL attribute', async () => {
+      const createdAt = '2026-01-10T12:00:00.000Z';
+      const record = {
+        id: newId(),
+        projectId: 'p',
+        runId: null,
+        objectKey: 'exports/x.csv',
+        fileName: 'x.csv',
+        rows: 1,
+        bytes: 10,
+        createdAt,
+      };
+      await repos.exports.put(org, record);
+      const raw = await repos.table.get(`EXPORT#${record.id}`, '#');
+      expect(raw?.expiresAt).toBe(Date.parse(createdAt) / 1000 + 7 * 86_400);
+      expect(await repos.exports.get(org, record.id)).toEqual(record);
+      expect(await repos.exports.get(other, record.id)).toBeNull();
+    });
+
     it('claims an idempotency key once', async () => {
       const key = newId();
       expect(await repos.idempotency.claim('o', key, 'f1')).toBe('claimed');

@@ -100,6 +100,9 @@ describe('storage', () => {
         Status: 'Enabled',
       },
     ]);
+    // Export items in the table expire (TTL) after the same days as their files.
+    const api = resource(synth.logicalId(synth.stack.functions.api)).Properties;
+    expect(api.Environment.Variables.EXPORT_RETENTION_DAYS).toBe('7');
   });
 
   it('creates the LLM key secret and a generated cursor-signing secret', () => {
@@ -166,6 +169,7 @@ describe('Lambdas', () => {
     api: [
       'TABLE_NAME',
       'BUCKET_NAME',
+      'EXPORT_RETENTION_DAYS',
       'CURSOR_SECRET_ARN',
       'SCORER_QUEUE_URL',
       'STATE_MACHINE_ARN',
