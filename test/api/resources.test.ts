@@ -206,8 +206,14 @@ describe('the Scorecard-compatible walk-through', () => {
       inputs: { q: '1' },
       expected: { a: '1' },
       outputs: { response: '1' },
+      traceId: 'otel-4bf92f3577b34da6',
     });
     expect(rec.status).toBe(201);
+    expect(rec.body.traceId).toBe('otel-4bf92f3577b34da6');
+    expect((await api.get(`/records/${rec.body.id}`)).body.traceId).toBe('otel-4bf92f3577b34da6');
+    const badTrace = await api.post(`/runs/${run.body.id}/records`, { outputs: {}, traceId: '' });
+    expect(badTrace.status).toBe(400);
+    expect(badTrace.body.details[0].path).toBe('traceId');
     const score = await api.put(`/records/${rec.body.id}/scores/${quality.body.versionId}`, {
       score: { intScore: 5, reasoning: 'great' },
     });

@@ -54,6 +54,9 @@ describe('sampling production traffic', () => {
     const questions = await m.questionsOf(tick.body.runId);
     expect(questions).toHaveLength(expected.length);
     expect(new Set(questions)).toEqual(new Set(expected));
+    // Every record links back to the trace it was sampled from.
+    const records = await collectPages<any>(m.api, `/runs/${tick.body.runId}/records`);
+    expect(records.every((r) => r.traceId === `trace-${r.inputs.question.slice(1)}`)).toBe(true);
     const run = await waitForRun(m.api, tick.body.runId);
     expect(run).toMatchObject({ source: 'monitor', status: 'completed', numRecords: expected.length });
     const passing = expected.filter((q) => Number(q.slice(1)) % 3 !== 0).length;

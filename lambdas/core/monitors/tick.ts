@@ -225,6 +225,7 @@ export function recordFromTrace(runId: string, trace: Trace, now: Date): RunReco
     usage: trace.usage,
     costUsd: trace.costUsd,
     trial: 0,
+    traceId: trace.traceId,
     createdAt: now.toISOString(),
   };
 }

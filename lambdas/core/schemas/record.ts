@@ -39,6 +39,13 @@ export type Score = z.infer<typeof Score>;
 
 export const UpsertScore = z.object({ score: ScoreValue }).meta({ id: 'UpsertScore' });
 
+/** The production trace a record came from: set by monitors on sampled traces, or by whoever posts the record. */
+const RecordTraceId = z
+  .string()
+  .min(1)
+  .max(128)
+  .meta({ description: 'The trace (OpenTelemetry or your own id) this record was taken from' });
+
 export const RunRecord = z
   .object({
     id: Id,
@@ -53,6 +60,7 @@ export const RunRecord = z
     usage: Usage.nullable(),
     costUsd: z.number().nullable(),
     trial: z.number().int(),
+    traceId: RecordTraceId.optional(),
     createdAt: z.string(),
   })
   .meta({ id: 'Record' });
@@ -72,6 +80,7 @@ export const CreateRecord = z
     usage: Usage.nullish(),
     costUsd: z.number().min(0).nullish(),
     trial: z.number().int().min(0).default(0),
+    traceId: RecordTraceId.optional(),
   })
   .meta({ id: 'CreateRecord' });
 export type CreateRecord = z.infer<typeof CreateRecord>;

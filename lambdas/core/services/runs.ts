@@ -87,6 +87,7 @@ export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, in
     usage: input.usage ?? null,
     costUsd: input.costUsd ?? null,
     trial: input.trial,
+    ...(input.traceId !== undefined && { traceId: input.traceId }),
     createdAt: idCreatedAt(id),
   };
   await deps.records.insert(scope, record, run.projectId);
