@@ -48,6 +48,7 @@ beforeAll(async () => {
       outputs: {
         response: g === BIG ? `${'x'.repeat(320_000)} hidden-marker` : g % 97 === 0 ? 'a Needle' : `reply ${g}`,
       },
+      ...(g % 40 === 7 && { traceId: `trace-${g % 3}` }),
     });
     const scores: Array<Score & { runId: string }> = [];
     if (!errored && run !== 'c') {
@@ -119,6 +120,7 @@ describe('GET /projects/{id}/records', () => {
     ['runId', () => `runId=${runs.a.id}`, (s: (typeof seeded)[number]) => s.run === 'a', 37],
     ['status', () => 'status=errored', (s: (typeof seeded)[number]) => s.record.status === 'errored', 100],
     ['testcaseId', () => 'testcaseId=tc3', (s: (typeof seeded)[number]) => s.record.testcaseId === 'tc3', 50],
+    ['traceId', () => 'traceId=trace-1', (s: (typeof seeded)[number]) => s.record.traceId === 'trace-1', 5],
     ['source', () => 'source=monitor', (s: (typeof seeded)[number]) => s.run === 'b', 100],
     [
       'metricId + passed=true',

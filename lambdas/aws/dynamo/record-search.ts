@@ -40,6 +40,7 @@ export class DynamoRecordSearch implements RecordSearchRepository {
     equal('runId', request.onlyRunId);
     equal('status', request.status);
     equal('testcaseId', request.testcaseId);
+    equal('traceId', request.traceId);
 
     const items: Item[] = [];
     let scanned = 0;

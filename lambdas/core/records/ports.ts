@@ -13,6 +13,7 @@ export interface RecordScanRequest {
   onlyRunId?: string;
   status?: RecordStatus;
   testcaseId?: string;
+  traceId?: string;
   /** Inclusive bounds on the record id (a creation-time range). */
   idMin?: string;
   idMax?: string;

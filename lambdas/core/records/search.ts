@@ -84,7 +84,7 @@ export async function searchRecords(
   const want = page.limit + 1;
   const itemsPerRecord = resolved.run ? 1 + resolved.run.metricVersionIds.length : 1;
   const checkedHere = Boolean(filter.q || filter.metricId || filter.source);
-  const filtered = checkedHere || Boolean(filter.status || filter.testcaseId);
+  const filtered = checkedHere || Boolean(filter.status || filter.testcaseId || filter.traceId);
   let budget = options.readBudget ?? RECORD_SEARCH_READ_BUDGET;
   let chunk = want * itemsPerRecord;
   let after = page.after;
@@ -121,6 +121,7 @@ function scanRequest(
     runId: filter.runId,
     status: filter.status,
     testcaseId: filter.testcaseId,
+    traceId: filter.traceId,
     idMin: resolved.idMin,
     idMax: resolved.idMax,
     after,

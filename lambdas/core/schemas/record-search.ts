@@ -6,6 +6,7 @@ import { RunSource } from './run.js';
 const filterFields = {
   runId: Id.optional().meta({ description: 'Only records of this run' }),
   testcaseId: Id.optional().meta({ description: 'Only records of this testcase' }),
+  traceId: z.string().min(1).max(128).optional().meta({ description: 'Only records taken from this trace' }),
   status: RecordStatus.optional(),
   metricId: Id.optional().meta({ description: 'Only records with a score for this metric (see `passed`)' }),
   source: RunSource.optional().meta({ description: 'Only records of runs with this source' }),
@@ -26,6 +27,7 @@ const filterFields = {
 export interface RecordFilter {
   runId?: string;
   testcaseId?: string;
+  traceId?: string;
   status?: RecordStatus;
   metricId?: string;
   passed?: boolean;
