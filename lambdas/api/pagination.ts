@@ -14,3 +14,16 @@ export function pageResponse<T>(cursors: CursorCodec, scope: string, paged: Page
     hasMore: paged.last !== null,
   };
 }
+
+/**
+ * One page of a list as the API answers it: `read` gets the request decoded from `?limit&cursor`, and the next
+ * cursor is signed for the same list scope.
+ */
+export async function listPage<T>(
+  cursors: CursorCodec,
+  scope: string,
+  query: ListQuery,
+  read: (page: PageRequest) => Promise<Paged<T>>,
+) {
+  return pageResponse(cursors, scope, await read(pageRequest(cursors, scope, query)));
+}

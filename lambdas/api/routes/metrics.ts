@@ -7,7 +7,7 @@ import { requireProject } from '../../core/services/deps.js';
 import { createMetric, updateMetric } from '../../core/services/metrics.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { pageRequest, pageResponse } from '../pagination.js';
+import { listPage } from '../pagination.js';
 import { defineRoute } from './define.js';
 
 const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
@@ -46,13 +46,10 @@ export function metricRoutes(deps: ApiDeps) {
       const scope = c.get('scope');
       const { projectId } = c.req.valid('param');
       await requireProject(deps, scope, projectId);
-      const listScope = `metrics:${projectId}`;
-      const page = await deps.metrics.list(
-        scope,
-        projectId,
-        pageRequest(deps.cursors, listScope, c.req.valid('query')),
+      const page = await listPage(deps.cursors, `metrics:${projectId}`, c.req.valid('query'), (request) =>
+        deps.metrics.list(scope, projectId, request),
       );
-      return c.json(pageResponse(deps.cursors, listScope, page), 200);
+      return c.json(page, 200);
     },
   );
 

@@ -10,7 +10,7 @@ import { CreateMonitor, Monitor, TickResult, TriggerMonitor, UpdateMonitor } fro
 import { requireProject } from '../../core/services/deps.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { pageRequest, pageResponse } from '../pagination.js';
+import { listPage } from '../pagination.js';
 import { defineRoute } from './define.js';
 
 const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
@@ -85,13 +85,10 @@ export function monitorRoutes(deps: ApiDeps) {
       const scope = c.get('scope');
       const { projectId } = c.req.valid('param');
       await requireProject(deps, scope, projectId);
-      const listScope = `monitors:${projectId}`;
-      const page = await monitorDeps(deps).monitors.list(
-        scope,
-        projectId,
-        pageRequest(deps.cursors, listScope, c.req.valid('query')),
+      const page = await listPage(deps.cursors, `monitors:${projectId}`, c.req.valid('query'), (request) =>
+        monitorDeps(deps).monitors.list(scope, projectId, request),
       );
-      return c.json(pageResponse(deps.cursors, listScope, page), 200);
+      return c.json(page, 200);
     },
   );
 

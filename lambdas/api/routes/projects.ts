@@ -6,7 +6,7 @@ import { CreateProject, Project } from '../../core/schemas/project.js';
 import { requireProject } from '../../core/services/deps.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { pageRequest, pageResponse } from '../pagination.js';
+import { listPage } from '../pagination.js';
 import { defineRoute } from './define.js';
 
 const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
@@ -46,9 +46,10 @@ export function projectRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const scope = c.get('scope');
-      const listScope = `projects:${scope.orgId}`;
-      const page = await deps.projects.list(scope, pageRequest(deps.cursors, listScope, c.req.valid('query')));
-      return c.json(pageResponse(deps.cursors, listScope, page), 200);
+      const page = await listPage(deps.cursors, `projects:${scope.orgId}`, c.req.valid('query'), (request) =>
+        deps.projects.list(scope, request),
+      );
+      return c.json(page, 200);
     },
   );
 

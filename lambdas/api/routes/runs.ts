@@ -8,7 +8,7 @@ import { cancelRun, isExecutedRun, prepareRescore, rerun } from '../../core/serv
 import { createRun } from '../../core/services/runs.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { pageRequest, pageResponse } from '../pagination.js';
+import { listPage } from '../pagination.js';
 import { defineRoute } from './define.js';
 
 const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
@@ -52,11 +52,10 @@ export function runRoutes(deps: ApiDeps) {
       const { projectId } = c.req.valid('param');
       const query = c.req.valid('query');
       await requireProject(deps, scope, projectId);
-      const listScope = `runs:${projectId}:${query.source ?? '*'}`;
-      const page = await deps.runs.list(scope, projectId, pageRequest(deps.cursors, listScope, query), {
-        source: query.source,
-      });
-      return c.json(pageResponse(deps.cursors, listScope, page), 200);
+      const page = await listPage(deps.cursors, `runs:${projectId}:${query.source ?? '*'}`, query, (request) =>
+        deps.runs.list(scope, projectId, request, { source: query.source }),
+      );
+      return c.json(page, 200);
     },
   );
 

@@ -7,7 +7,7 @@ import { requireProject } from '../../core/services/deps.js';
 import { addSystemVersion, upsertSystem } from '../../core/services/systems.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { pageRequest, pageResponse } from '../pagination.js';
+import { listPage } from '../pagination.js';
 import { defineRoute } from './define.js';
 
 const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
@@ -54,13 +54,10 @@ export function systemRoutes(deps: ApiDeps) {
       const scope = c.get('scope');
       const { projectId } = c.req.valid('param');
       await requireProject(deps, scope, projectId);
-      const listScope = `systems:${projectId}`;
-      const page = await deps.systems.list(
-        scope,
-        projectId,
-        pageRequest(deps.cursors, listScope, c.req.valid('query')),
+      const page = await listPage(deps.cursors, `systems:${projectId}`, c.req.valid('query'), (request) =>
+        deps.systems.list(scope, projectId, request),
       );
-      return c.json(pageResponse(deps.cursors, listScope, page), 200);
+      return c.json(page, 200);
     },
   );
 

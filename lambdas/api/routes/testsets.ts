@@ -17,7 +17,7 @@ import { requireProject, requireTestset } from '../../core/services/deps.js';
 import { buildTestcase, compileTestsetSchema } from '../../core/services/testcases.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { pageRequest, pageResponse } from '../pagination.js';
+import { listPage } from '../pagination.js';
 import { defineRoute } from './define.js';
 
 const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
@@ -71,13 +71,11 @@ export function testsetRoutes(deps: ApiDeps) {
       const scope = c.get('scope');
       const { projectId } = c.req.valid('param');
       await requireProject(deps, scope, projectId);
-      const listScope = `testsets:${projectId}`;
-      const page = await deps.testsets.list(
-        scope,
-        projectId,
-        pageRequest(deps.cursors, listScope, c.req.valid('query')),
-      );
-      return c.json(pageResponse(deps.cursors, listScope, { ...page, items: page.items.map(present) }), 200);
+      const page = await listPage(deps.cursors, `testsets:${projectId}`, c.req.valid('query'), async (request) => {
+        const stored = await deps.testsets.list(scope, projectId, request);
+        return { ...stored, items: stored.items.map(present) };
+      });
+      return c.json(page, 200);
     },
   );
 
@@ -162,13 +160,10 @@ export function testsetRoutes(deps: ApiDeps) {
     async (c) => {
       const scope = c.get('scope');
       const testset = await requireTestset(deps, scope, c.req.valid('param').testsetId);
-      const listScope = `testcases:${testset.id}`;
-      const page = await deps.testcases.list(
-        scope,
-        testset.id,
-        pageRequest(deps.cursors, listScope, c.req.valid('query')),
+      const page = await listPage(deps.cursors, `testcases:${testset.id}`, c.req.valid('query'), (request) =>
+        deps.testcases.list(scope, testset.id, request),
       );
-      return c.json({ ...pageResponse(deps.cursors, listScope, page), total: testset.numTestcases ?? 0 }, 200);
+      return c.json({ ...page, total: testset.numTestcases ?? 0 }, 200);
     },
   );
 
