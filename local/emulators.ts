@@ -63,7 +63,10 @@ export async function startEmulators(dataDir: string): Promise<Emulators> {
     sqs: sqs.address,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   };
-  const clients = createAwsClients(endpoints);
+  // Filled in below as the queues are created, before the emulators are handed out.
+  const queueUrls = {} as Record<QueueRole, string>;
+  const connected = connectEmulators({ endpoints, queueUrls });
+  const { clients } = connected;
 
   try {
     await clients.dynamo.send(new CreateTableCommand(createTableInput(LOCAL_TABLE)));
@@ -73,7 +76,6 @@ export async function startEmulators(dataDir: string): Promise<Emulators> {
   await clients.s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: Error) => {
     if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
   });
-  const queueUrls = {} as Record<QueueRole, string>;
   for (const role of Object.keys(QUEUE_DEFINITIONS) as QueueRole[]) {
     const def = QUEUE_DEFINITIONS[role];
     const dlq = await clients.sqs.send(new CreateQueueCommand({ QueueName: deadLetterQueueName(role) }));
@@ -96,14 +98,9 @@ export async function startEmulators(dataDir: string): Promise<Emulators> {
   }
 
   return {
-    endpoints,
-    clients,
-    queueUrls,
-    health: () => probeEmulators(clients, queueUrls),
+    ...connected,
     async stop() {
-      clients.dynamo.destroy();
-      clients.s3.destroy();
-      clients.sqs.destroy();
+      await connected.stop();
       await sqs.stop();
       await s3.close();
       await dynamo.stop();
