@@ -8,7 +8,7 @@ import { keys } from '../lambdas/aws/dynamo/keys.js';
 import { newId, positionalId } from '../lambdas/core/ids.js';
 import { startLocalStack } from '../local/stack.js';
 import { tempDataDir } from '../test/support/stack.js';
-import { closedLoop, fmt } from './support.js';
+import { BENCH_METRICS, benchPoster, closedLoop, fmt } from './support.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -24,20 +24,11 @@ export async function main() {
   const scope = { orgId: 'default' };
   const { repositories } = stack.core;
   try {
-    const headers = { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' };
-    const post = async (path: string, body: unknown) =>
-      (
-        await fetch(`${stack.url}/api/v2${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
-      ).json() as Promise<any>;
+    const post = benchPoster(stack.url, stack.apiKey);
     const project = await post('/projects', { name: 'bench' });
     const metrics = [
-      await post(`/projects/${project.id}/metrics`, {
-        name: 'exact',
-        evalType: 'heuristic',
-        outputType: 'boolean',
-        heuristic: { kind: 'exact_match' },
-      }),
-      await post(`/projects/${project.id}/metrics`, { name: 'quality', evalType: 'human', outputType: 'int' }),
+      await post(`/projects/${project.id}/metrics`, BENCH_METRICS.exact),
+      await post(`/projects/${project.id}/metrics`, BENCH_METRICS.quality),
     ];
     const run = await post(`/projects/${project.id}/runs`, { metricIds: metrics.map((m) => m.id) });
     const created = Date.now();
@@ -89,7 +80,7 @@ export async function main() {
         url: `${stack.url}/api/v2${path}`,
         connections: CONNECTIONS,
         duration: SECONDS,
-        headers: { authorization: headers.authorization },
+        headers: { authorization: `Bearer ${stack.apiKey}` },
         // The load generator gets its own thread, so it does not share the API's event loop.
         workers: 1,
       });

@@ -1,13 +1,16 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRepositories, type Repositories } from '../lambdas/aws/repositories.js';
-import { newId, positionalId } from '../lambdas/core/ids.js';
+import { newId } from '../lambdas/core/ids.js';
 import type { Scope } from '../lambdas/core/ports.js';
-import type { RunRecord, Score } from '../lambdas/core/schemas/record.js';
+import type { Score } from '../lambdas/core/schemas/record.js';
 import { connectEmulators, type EmulatorAddress, LOCAL_BUCKET, LOCAL_TABLE } from '../local/emulators.js';
+import { makeRecord, makeScore } from '../test/support/records.js';
 
 const SEED_BATCH = 500;
 const SEED_PARALLEL = 4;
+
+type Metric = { id: string; versionId: string };
 
 export interface SeedJob {
   address: EmulatorAddress;
@@ -16,7 +19,7 @@ export interface SeedJob {
   runId: string;
   createdAt: string;
   /** Three metrics: a boolean, an int and a float one. */
-  metrics: Array<{ id: string; versionId: string }>;
+  metrics: Metric[];
   records: number;
 }
 
@@ -26,54 +29,35 @@ export async function seedRun(repositories: Repositories, job: SeedJob) {
   const createdAt = Date.parse(job.createdAt);
   const inFlight: Promise<void>[] = [];
   for (let start = 0; start < job.records; start += SEED_BATCH) {
-    const records: RunRecord[] = Array.from({ length: Math.min(SEED_BATCH, job.records - start) }, (_, k) => {
+    const records = Array.from({ length: Math.min(SEED_BATCH, job.records - start) }, (_, k) => {
       const i = start + k;
-      return {
-        id: positionalId(createdAt, i),
+      return makeRecord({
         runId: job.runId,
+        createdAtMs: createdAt,
+        position: i,
         testcaseId: newId(),
         inputs: { question: `What is ${i} + ${i}?` },
         expected: { answer: String(2 * i) },
         outputs: { response: i % 10 ? String(2 * i) : `I think it is ${2 * i + 1}` },
-        status: 'completed',
-        error: null,
         latencyMs: 100 + (i % 900),
         usage: { promptTokens: 50, completionTokens: 12 },
         costUsd: 0.00012,
-        trial: 0,
-        createdAt: job.createdAt,
-      };
+      });
     });
+    const [exact, quality, similarity] = job.metrics as [Metric, Metric, Metric];
     const scores: Score[] = records.flatMap((r, k) => {
       const i = start + k;
-      const base = { recordId: r.id, status: 'completed' as const, error: null, usage: null, latencyMs: null };
-      const updatedAt = job.createdAt;
       return [
-        {
-          ...base,
-          metricConfigId: job.metrics[0]!.versionId,
-          metricId: job.metrics[0]!.id,
-          score: { binaryScore: i % 10 !== 0 },
-          passed: i % 10 !== 0,
-          updatedAt,
-        },
-        {
-          ...base,
-          metricConfigId: job.metrics[1]!.versionId,
-          metricId: job.metrics[1]!.id,
-          score: { intScore: 1 + (i % 5), reasoning: 'clear and correct' },
-          passed: 1 + (i % 5) >= 4,
-          updatedAt,
-        },
-        {
-          ...base,
-          metricConfigId: job.metrics[2]!.versionId,
-          metricId: job.metrics[2]!.id,
-          score: { floatScore: (i % 100) / 100 },
-          passed: i % 100 >= 90,
-          updatedAt,
-        },
-      ];
+        makeScore(job.runId, r.id, exact, { binaryScore: i % 10 !== 0 }, i % 10 !== 0),
+        makeScore(
+          job.runId,
+          r.id,
+          quality,
+          { intScore: 1 + (i % 5), reasoning: 'clear and correct' },
+          1 + (i % 5) >= 4,
+        ),
+        makeScore(job.runId, r.id, similarity, { floatScore: (i % 100) / 100 }, i % 100 >= 90),
+      ].map(({ runId: _runId, ...score }) => score);
     });
     inFlight.push(
       (async () => {

@@ -11,7 +11,7 @@ import { startLocalStack } from '../local/stack.js';
 import { tempDataDir } from '../test/support/stack.js';
 import { startEmulatorsProcess } from './emulators-process.js';
 import { seedInChildProcess } from './export-seed.js';
-import { fmt } from './support.js';
+import { BENCH_METRICS, benchPoster, fmt } from './support.js';
 
 const RECORDS = Number(process.env.BENCH_EXPORT_RECORDS ?? 100_000);
 
@@ -22,11 +22,10 @@ const RECORDS = Number(process.env.BENCH_EXPORT_RECORDS ?? 100_000);
  * process, as it does in its Lambda; dynalite, s3rver and fauxqs run in a child process, as DynamoDB and S3 are
  * elsewhere in AWS (their memory is reported apart).
  */
-// A full collection before the baseline and after the export, so growth is measured from a clean heap.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
 export async function main() {
+  // A full collection before the baseline and after the export, so growth is measured from a clean heap.
+  setFlagsFromString('--expose-gc');
+  const collectGarbage = runInNewContext('gc') as () => void;
   const dataDir = tempDataDir('verdict-bench-export-');
   const emulators = await startEmulatorsProcess(dataDir);
   const stack = await startLocalStack({
@@ -39,26 +38,16 @@ export async function main() {
   const scope = { orgId: 'default' };
   const { repositories } = stack.core;
   try {
-    const headers = { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' };
-    const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${stack.url}/api/v2${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-      if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<any>;
-    };
+    const post = benchPoster(stack.url, stack.apiKey);
     const project = await post('/projects', { name: 'bench export' });
     const testset = await post(`/projects/${project.id}/testsets`, {
       name: 'qa',
       fieldMapping: { inputs: ['question'], expected: ['answer'], metadata: [] },
     });
     const metrics = [
-      await post(`/projects/${project.id}/metrics`, {
-        name: 'exact',
-        evalType: 'heuristic',
-        outputType: 'boolean',
-        heuristic: { kind: 'exact_match' },
-      }),
-      await post(`/projects/${project.id}/metrics`, { name: 'quality', evalType: 'human', outputType: 'int' }),
-      await post(`/projects/${project.id}/metrics`, { name: 'similarity', evalType: 'human', outputType: 'float' }),
+      await post(`/projects/${project.id}/metrics`, BENCH_METRICS.exact),
+      await post(`/projects/${project.id}/metrics`, BENCH_METRICS.quality),
+      await post(`/projects/${project.id}/metrics`, BENCH_METRICS.similarity),
     ];
     const run = await post(`/projects/${project.id}/runs`, {
       metricIds: metrics.map((m) => m.id),

@@ -1,3 +1,5 @@
+import { apiClient } from '../test/support/stack.js';
+
 /** Latency percentiles in milliseconds from a list of samples. */
 export function percentiles(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -24,3 +26,20 @@ export async function closedLoop(op: () => Promise<unknown>, concurrency: number
 }
 
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/** A POST through the tests' API client (real HTTP) that returns the body; a refusal stops the bench with it. */
+export function benchPoster(url: string, apiKey: string) {
+  const api = apiClient(url, apiKey);
+  return async (path: string, body: unknown) => {
+    const res = await api.post(path, body);
+    if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+}
+
+/** The metrics the storage benches seed scores for: one heuristic and human ones of each other output type. */
+export const BENCH_METRICS = {
+  exact: { name: 'exact', evalType: 'heuristic', outputType: 'boolean', heuristic: { kind: 'exact_match' } },
+  quality: { name: 'quality', evalType: 'human', outputType: 'int' },
+  similarity: { name: 'similarity', evalType: 'human', outputType: 'float' },
+};
