@@ -6,7 +6,14 @@ import { prepareRun } from '../../lambdas/core/pipeline/prepare-run.js';
 import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
 import { type FakeLLM, startFakeLLM } from '../support/fake-llm.js';
 import { apiClient, collectPages, startTestStack, tempDataDir, waitFor, waitForRun } from '../support/stack.js';
-import { createMetric, createSystemVersion, questionNumber, seedTestset } from './support.js';
+import {
+  CHAT_SYSTEM,
+  createMetric,
+  createSystemVersion,
+  EXACT_METRIC,
+  questionNumber,
+  seedTestset,
+} from './support.js';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterAll(async () => {
@@ -25,18 +32,6 @@ async function slowLLM(delayMs: number): Promise<FakeLLM> {
   return llm;
 }
 
-const chatSystem = {
-  type: 'openai_chat',
-  model: 'gpt-4o-mini',
-  messages: [{ role: 'user', content: '{{ question }}' }],
-};
-const exactMetric = {
-  name: 'exact',
-  evalType: 'heuristic',
-  outputType: 'boolean',
-  heuristic: { kind: 'exact_match', expectedField: 'answer' },
-};
-
 describe('run lifecycle', () => {
   it('cancel stops new work: nothing is executed after the workflow drains', async () => {
     const llm = await slowLLM(100);
@@ -44,8 +39,8 @@ describe('run lifecycle', () => {
     cleanup.push(() => stack.stop());
     const api = apiClient(stack.url, stack.apiKey);
     const { projectId, testsetId } = await seedTestset(api, 60);
-    const versionId = await createSystemVersion(api, projectId, 'slow', chatSystem);
-    const metric = await createMetric(api, projectId, exactMetric);
+    const versionId = await createSystemVersion(api, projectId, 'slow', CHAT_SYSTEM);
+    const metric = await createMetric(api, projectId, EXACT_METRIC);
     const run = (
       await api.post(`/projects/${projectId}/runs`, {
         testsetId,
@@ -78,8 +73,8 @@ describe('run lifecycle', () => {
     cleanup.push(() => stack.stop());
     const api = apiClient(stack.url, stack.apiKey);
     const { projectId, testsetId } = await seedTestset(api, 30);
-    const versionId = await createSystemVersion(api, projectId, 'chat', chatSystem);
-    const metric = await createMetric(api, projectId, exactMetric);
+    const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
+    const metric = await createMetric(api, projectId, EXACT_METRIC);
     const run = (
       await api.post(`/projects/${projectId}/runs`, { testsetId, systemVersionId: versionId, metricIds: [metric.id] })
     ).body;
@@ -129,8 +124,8 @@ describe('run lifecycle', () => {
     const first = await startTestStack({ dataDir, pipeline });
     let api = apiClient(first.url, first.apiKey);
     const { projectId, testsetId } = await seedTestset(api, 80);
-    const versionId = await createSystemVersion(api, projectId, 'slow', chatSystem);
-    const metric = await createMetric(api, projectId, exactMetric);
+    const versionId = await createSystemVersion(api, projectId, 'slow', CHAT_SYSTEM);
+    const metric = await createMetric(api, projectId, EXACT_METRIC);
     const run = (
       await api.post(`/projects/${projectId}/runs`, {
         testsetId,
@@ -165,7 +160,7 @@ describe('run lifecycle', () => {
     cleanup.push(() => agentStack.stop());
     const api = apiClient(agentStack.url, agentStack.apiKey);
     const { projectId } = await seedTestset(api, 0);
-    const exact = await createMetric(api, projectId, exactMetric);
+    const exact = await createMetric(api, projectId, EXACT_METRIC);
     const judge = await createMetric(api, projectId, { name: 'judge', evalType: 'ai', outputType: 'boolean' });
     // An SDK-style run: records posted by the client, scored on arrival, completed when the testset is covered.
     const testset = (

@@ -7,7 +7,14 @@ import {
   startFakeLLM,
 } from '../support/fake-llm.js';
 import { type ApiClient, apiClient, collectPages, startTestStack, waitForRun } from '../support/stack.js';
-import { createMetric, createSystemVersion, questionNumber, seedTestset } from './support.js';
+import {
+  CHAT_SYSTEM,
+  createMetric,
+  createSystemVersion,
+  EXACT_METRIC,
+  questionNumber,
+  seedTestset,
+} from './support.js';
 
 /**
  * The fake LLM plays both the system under test (model gpt-4o-mini: answers "answer-n", but "wrong" for every
@@ -76,12 +83,7 @@ describe('a run end to end on the local stack', () => {
       messages: [{ role: 'user', content: 'Answer {{ question }}' }],
     });
     metrics = {
-      exact: await createMetric(api, projectId, {
-        name: 'exact',
-        evalType: 'heuristic',
-        outputType: 'boolean',
-        heuristic: { kind: 'exact_match', expectedField: 'answer' },
-      }),
+      exact: await createMetric(api, projectId, EXACT_METRIC),
       contains: await createMetric(api, projectId, {
         name: 'contains',
         evalType: 'heuristic',
@@ -177,11 +179,7 @@ describe('a run end to end on the local stack', () => {
       outputType: 'int',
       evalModelName: 'judge-garbage',
     });
-    const versionId = await createSystemVersion(api, projectId, 'chat-2', {
-      type: 'openai_chat',
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: '{{ question }}' }],
-    });
+    const versionId = await createSystemVersion(api, projectId, 'chat-2', CHAT_SYSTEM);
     const created = await api.post(`/projects/${projectId}/runs`, {
       testsetId,
       systemVersionId: versionId,
@@ -203,17 +201,8 @@ describe('a run end to end on the local stack', () => {
     const { projectId, testsetId } = await seedTestset(api, 30);
     failOnce.add('execute:question 3');
     failOnce.add('score:question 17');
-    const versionId = await createSystemVersion(api, projectId, 'chat-3', {
-      type: 'openai_chat',
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: '{{ question }}' }],
-    });
-    const exact = await createMetric(api, projectId, {
-      name: 'exact',
-      evalType: 'heuristic',
-      outputType: 'boolean',
-      heuristic: { kind: 'exact_match', expectedField: 'answer' },
-    });
+    const versionId = await createSystemVersion(api, projectId, 'chat-3', CHAT_SYSTEM);
+    const exact = await createMetric(api, projectId, EXACT_METRIC);
     const even = await createMetric(api, projectId, {
       name: 'even',
       evalType: 'ai',
@@ -240,17 +229,8 @@ describe('a run end to end on the local stack', () => {
 describe('trials', () => {
   it('executes every testcase once per trial', async () => {
     const { projectId, testsetId } = await seedTestset(api, 6);
-    const versionId = await createSystemVersion(api, projectId, 'trials', {
-      type: 'openai_chat',
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: '{{ question }}' }],
-    });
-    const exact = await createMetric(api, projectId, {
-      name: 'exact',
-      evalType: 'heuristic',
-      outputType: 'boolean',
-      heuristic: { kind: 'exact_match', expectedField: 'answer' },
-    });
+    const versionId = await createSystemVersion(api, projectId, 'trials', CHAT_SYSTEM);
+    const exact = await createMetric(api, projectId, EXACT_METRIC);
     const created = await api.post(`/projects/${projectId}/runs`, {
       testsetId,
       systemVersionId: versionId,
@@ -286,12 +266,7 @@ describe('an http system', () => {
       body: '{"prompt": {{ question | dump }}}',
       outputPath: '$.data.reply',
     });
-    const exact = await createMetric(api, projectId, {
-      name: 'exact',
-      evalType: 'heuristic',
-      outputType: 'boolean',
-      heuristic: { kind: 'exact_match', expectedField: 'answer' },
-    });
+    const exact = await createMetric(api, projectId, EXACT_METRIC);
     const created = await api.post(`/projects/${projectId}/runs`, {
       testsetId,
       systemVersionId: versionId,

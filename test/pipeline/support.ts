@@ -37,3 +37,18 @@ export async function createSystemVersion(
 
 /** The testcase number a prompt or request body is about. */
 export const questionNumber = (text: string) => Number(/question (\d+)/.exec(text)?.[1] ?? -1);
+
+/** A system that asks gpt-4o-mini the testcase's question (the fake LLM answers it). */
+export const CHAT_SYSTEM = {
+  type: 'openai_chat',
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: '{{ question }}' }],
+};
+
+/** A heuristic that passes when the output equals the testcase's answer. */
+export const EXACT_METRIC = {
+  name: 'exact',
+  evalType: 'heuristic',
+  outputType: 'boolean',
+  heuristic: { kind: 'exact_match', expectedField: 'answer' },
+};
