@@ -2,6 +2,7 @@ import { NonRetryableError } from '../errors.js';
 import type { BatchEntry, Scope } from '../ports.js';
 import type { RunRecord } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
+import type { Testcase } from '../schemas/testset.js';
 import type { BatchTask, PipelineDeps, WorkflowDeps } from './deps.js';
 
 export interface LoadedBatch {
@@ -42,29 +43,21 @@ export async function loadBatch(
     const testcases = new Map(
       (await deps.testcases.getMany(scope, [...new Set(planned.map((e) => e.testcaseId!))])).map((t) => [t.id, t]),
     );
-    for (const entry of planned) {
-      const testcase = testcases.get(entry.testcaseId!);
-      byId.set(entry.recordId, plannedRecord(run, entry, testcase?.inputs, testcase?.expected));
-    }
+    for (const entry of planned) byId.set(entry.recordId, plannedRecord(run, entry, testcases.get(entry.testcaseId!)));
   }
   return { scope, run, records: entries.flatMap((e) => byId.get(e.recordId) ?? []), stored };
 }
 
-function plannedRecord(
-  run: Run,
-  entry: BatchEntry,
-  inputs: RunRecord['inputs'] | undefined,
-  expected: RunRecord['expected'] | undefined,
-): RunRecord {
+function plannedRecord(run: Run, entry: BatchEntry, testcase: Testcase | undefined): RunRecord {
   return {
     id: entry.recordId,
     runId: run.id,
     testcaseId: entry.testcaseId!,
-    inputs: inputs ?? {},
-    expected: expected ?? {},
+    inputs: testcase?.inputs ?? {},
+    expected: testcase?.expected ?? {},
     outputs: {},
-    status: inputs ? 'pending' : 'errored',
-    error: inputs ? null : `testcase ${entry.testcaseId} was deleted before this record ran`,
+    status: testcase ? 'pending' : 'errored',
+    error: testcase ? null : `testcase ${entry.testcaseId} was deleted before this record ran`,
     latencyMs: null,
     usage: null,
     costUsd: null,
