@@ -30,10 +30,13 @@ function cacheActiveTables(store) {
     const cached = cache.get(name);
     if (cached) return process.nextTick(callback, null, cached);
     const seen = generation;
-    getTable(name, checkStatus, (err, table) => {
+    const remember = (err, table) => {
       if (!err && table?.TableStatus === 'ACTIVE' && seen === generation) cache.set(name, table);
       callback(err, table);
-    });
+    };
+    // getTable takes (name, cb) or (name, checkStatus, cb): pass the wrapper in the callback's place.
+    if (typeof checkStatus === 'function') getTable(name, remember);
+    else getTable(name, checkStatus, remember);
   };
   return store;
 }

@@ -1,0 +1,79 @@
+import { rmSync } from 'node:fs';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulators, startEmulators } from '../../local/emulators.js';
+import { tempDataDir } from '../support/stack.js';
+
+// The embedded dynalite serves table descriptions from memory (local/dynalite-thread.mjs). These tests change a
+// table after it has been read and check that every later request sees the change, never the cached old one.
+const dataDir = tempDataDir('verdict-dynalite-tables-');
+let emulators: Emulators;
+beforeAll(async () => {
+  emulators = await startEmulators(dataDir);
+});
+afterAll(async () => {
+  await emulators?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const keyedTable = (name: string, key: string) =>
+  new CreateTableCommand({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+
+describe('table descriptions in the embedded dynalite', () => {
+  it('a table deleted and created again with another key is used with its new key', async () => {
+    const dynamo = emulators.clients.dynamo;
+    await dynamo.send(keyedTable('recreated', 'pk'));
+    await dynamo.send(new PutItemCommand({ TableName: 'recreated', Item: { pk: { S: 'a' }, v: { S: 'old' } } }));
+    expect(
+      (await dynamo.send(new GetItemCommand({ TableName: 'recreated', Key: { pk: { S: 'a' } } }))).Item?.v,
+    ).toEqual({ S: 'old' });
+
+    await dynamo.send(new DeleteTableCommand({ TableName: 'recreated' }));
+    await expect(
+      dynamo.send(new GetItemCommand({ TableName: 'recreated', Key: { pk: { S: 'a' } } })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    await dynamo.send(keyedTable('recreated', 'id'));
+    await expect(
+      dynamo.send(new PutItemCommand({ TableName: 'recreated', Item: { pk: { S: 'a' } } })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+    await dynamo.send(new PutItemCommand({ TableName: 'recreated', Item: { id: { S: 'b' }, v: { S: 'new' } } }));
+    const item = await dynamo.send(new GetItemCommand({ TableName: 'recreated', Key: { id: { S: 'b' } } }));
+    expect(item.Item?.v).toEqual({ S: 'new' });
+  });
+
+  it('a capacity changed after the table was read is what later requests describe', async () => {
+    const dynamo = emulators.clients.dynamo;
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: 'provisioned',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+      }),
+    );
+    await dynamo.send(new PutItemCommand({ TableName: 'provisioned', Item: { pk: { S: 'a' } } }));
+    await dynamo.send(
+      new UpdateTableCommand({
+        TableName: 'provisioned',
+        ProvisionedThroughput: { ReadCapacityUnits: 7, WriteCapacityUnits: 3 },
+      }),
+    );
+    await dynamo.send(new PutItemCommand({ TableName: 'provisioned', Item: { pk: { S: 'b' } } }));
+    const described = await dynamo.send(new DescribeTableCommand({ TableName: 'provisioned' }));
+    expect(described.Table?.ProvisionedThroughput).toMatchObject({ ReadCapacityUnits: 7, WriteCapacityUnits: 3 });
+    expect(described.Table?.TableStatus).toBe('ACTIVE');
+  });
+});
