@@ -21,6 +21,18 @@ export async function startFakeLLMProcess(latencyMs: number) {
       child.stdin!.write('count\n');
       return Number(await reply);
     },
+    /** Starts a new window of calls (see `window`). */
+    async mark() {
+      const reply = next();
+      child.stdin!.write('mark\n');
+      await reply;
+    },
+    /** The calls since `mark`: how many, and when the first and the last arrived (epoch ms). */
+    async window(): Promise<{ calls: number; firstMs: number; lastMs: number }> {
+      const reply = next();
+      child.stdin!.write('window\n');
+      return JSON.parse(await reply);
+    },
     /** CPU time (user + system, seconds) the fake has used so far: on a small machine it competes with the stack. */
     async cpuSeconds() {
       const reply = next();
@@ -36,16 +48,29 @@ export async function startFakeLLMProcess(latencyMs: number) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  let window = { calls: 0, firstMs: 0, lastMs: 0 };
   const llm = await startFakeLLM({
     latencyMs: Number(process.argv[2] ?? 50),
-    responder: (body) =>
-      body.model === 'gpt-4o-mini'
+    responder: (body) => {
+      const now = Date.now();
+      window = { calls: window.calls + 1, firstMs: window.firstMs || now, lastMs: now };
+      return body.model === 'gpt-4o-mini'
         ? { content: 'an answer' }
-        : { content: JSON.stringify({ reasoning: 'fine', score: true }) },
+        : { content: JSON.stringify({ reasoning: 'fine', score: true }) };
+    },
   });
-  createInterface({ input: process.stdin }).on('line', (command) => {
-    const { user, system } = process.cpuUsage();
-    console.log(command === 'cpu' ? user + system : llm.requests.length);
-  });
+  const commands: Record<string, () => unknown> = {
+    cpu: () => {
+      const { user, system } = process.cpuUsage();
+      return user + system;
+    },
+    count: () => llm.requests.length,
+    mark: () => {
+      window = { calls: 0, firstMs: 0, lastMs: 0 };
+      return 'ok';
+    },
+    window: () => JSON.stringify(window),
+  };
+  createInterface({ input: process.stdin }).on('line', (command) => console.log(commands[command]?.() ?? 'unknown'));
   console.log(llm.url);
 }

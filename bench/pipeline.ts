@@ -22,7 +22,7 @@ async function timedRun(
   api: Api,
   testcases: number,
   workerLoop: () => Promise<EventLoopUtilization>,
-  llmCpuSeconds: () => Promise<number>,
+  llm: Awaited<ReturnType<typeof startFakeLLMProcess>>,
 ) {
   const { projectId, testsetId } = await seedTestset(api, testcases);
   const systemVersionId = await createSystemVersion(api, projectId, 'bench', {
@@ -35,9 +35,11 @@ async function timedRun(
       createMetric(api, projectId, { name, evalType: 'ai', outputType: 'boolean', evalModelName: `judge-${name}` }),
     ),
   );
+  await llm.mark();
+  const llmCpu = await llm.cpuSeconds();
+  const startedAt = Date.now();
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const llmCpu = await llmCpuSeconds();
   const elu = performance.eventLoopUtilization();
   const workerElu = await workerLoop();
   const run = await api.post(`/projects/${projectId}/runs`, {
@@ -46,13 +48,17 @@ async function timedRun(
     metricIds: metrics.map((m) => m.id),
     maxConcurrency: MAX_CONCURRENCY,
   });
-  const done = await waitForRun(api, run.body.id, ['completed', 'failed', 'cancelled'], 600_000);
+  const done = await waitForRun(api, run.body.id, ['completed', 'failed', 'cancelled'], 600_000, 50);
+  const seconds = (performance.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpu);
+  const calls = await llm.window();
   return {
     done,
-    seconds: (performance.now() - started) / 1000,
+    seconds,
+    calls,
+    startedAt,
     stackCpu: (user + system) / 1e6,
-    llmCpu: (await llmCpuSeconds()) - llmCpu,
+    llmCpu: (await llm.cpuSeconds()) - llmCpu,
     busy: performance.eventLoopUtilization(elu).utilization,
     workerBusy: performance.eventLoopUtilization(await workerLoop(), workerElu).utilization,
   };
@@ -60,7 +66,7 @@ async function timedRun(
 
 function report(
   label: string,
-  { done, seconds, busy, workerBusy, stackCpu, llmCpu }: Awaited<ReturnType<typeof timedRun>>,
+  { done, seconds, calls, startedAt, busy, workerBusy, stackCpu, llmCpu }: Awaited<ReturnType<typeof timedRun>>,
 ) {
   const ideal = (TESTCASES * CALLS_PER_TESTCASE * LATENCY_MS) / MAX_CONCURRENCY / 1000;
   console.log(
@@ -72,6 +78,14 @@ function report(
   console.log(
     `  CPU: stack ${fmt(stackCpu, 1)} s (all its threads), fake LLM ${fmt(llmCpu, 1)} s → ` +
       `${fmt((stackCpu + llmCpu) / seconds, 2)} of ${availableParallelism()} cores busy`,
+  );
+  // Where the wall time goes: before the first call, the calls themselves (how full the budget was kept), after.
+  const span = (calls.lastMs - calls.firstMs + LATENCY_MS) / 1000;
+  const endedAt = startedAt + seconds * 1000;
+  console.log(
+    `  LLM: ${calls.calls} calls; first after ${fmt((calls.firstMs - startedAt) / 1000)} s, ` +
+      `${fmt((calls.calls * LATENCY_MS) / 1000 / span, 1)} of ${MAX_CONCURRENCY} in flight on average over ${fmt(span)} s, ` +
+      `last reply to completed ${fmt((endedAt - calls.lastMs - LATENCY_MS) / 1000)} s`,
   );
 }
 
@@ -92,9 +106,9 @@ export async function main() {
     // A cold process runs its first few hundred records slower while V8 compiles the hot paths; report the
     // cold figure, then the steady state a long-running server (or a warm Lambda) sees.
     const workerLoop = () => stack.pipeline!.workerEventLoop();
-    const cold = await timedRun(api, TESTCASES, workerLoop, llm.cpuSeconds);
+    const cold = await timedRun(api, TESTCASES, workerLoop, llm);
     report('cold', cold);
-    const warm = await timedRun(api, TESTCASES, workerLoop, llm.cpuSeconds);
+    const warm = await timedRun(api, TESTCASES, workerLoop, llm);
     report('warm', warm);
     console.log(`LLM calls served: ${await llm.requestCount()}`);
   } finally {

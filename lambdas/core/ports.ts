@@ -56,6 +56,8 @@ export interface TestcaseRepository {
   /** The testcases that exist, in no particular order; ids that do not (or belong elsewhere) are left out. */
   getMany(scope: Scope, ids: string[]): Promise<Testcase[]>;
   list(scope: Scope, testsetId: string, page: PageRequest): Promise<Paged<Testcase>>;
+  /** Every testcase id of a testset, in order. */
+  listIds(scope: Scope, testsetId: string): Promise<string[]>;
   replace(scope: Scope, testcase: Testcase): Promise<void>;
   deleteMany(scope: Scope, ids: string[]): Promise<number>;
 }
@@ -206,6 +208,9 @@ export interface BatchEntry {
 
 /** The records of one batch of a run, written by PrepareRun and read by the workers. */
 export interface BatchManifestRepository {
+  /** Batch `i` gets `batches[i]`, for a run planned for the first time (nothing of it counted yet). */
+  createAll(runId: string, batches: BatchEntry[][]): Promise<void>;
+  /** Writes or re-plans one batch, keeping which of its phases were already counted. */
   put(runId: string, batch: number, entries: BatchEntry[]): Promise<void>;
   get(runId: string, batch: number): Promise<BatchEntry[] | null>;
   /**

@@ -81,6 +81,22 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       // The executor reads a batch's testcases in one call: the large one whole, unknown and foreign ids left out.
       expect(await repos.testcases.getMany(org, [tc.id, newId()])).toEqual([tc]);
       expect(await repos.testcases.getMany(other, [tc.id])).toEqual([]);
+      // PrepareRun plans from the ids alone: the large one is listed without reading its body back from S3.
+      expect(await repos.testcases.listIds(org, testsetId)).toEqual([tc.id]);
+    });
+
+    it('lists every testcase id of a testset in order, past one query page, for its own organization', async () => {
+      const testsetId = newId();
+      const testcases: Testcase[] = Array.from({ length: 1030 }, (_, i) => ({
+        id: newId(),
+        testsetId,
+        jsonData: { i },
+        inputs: { i },
+        expected: {},
+      }));
+      await repos.testcases.createMany(org, testcases);
+      expect(await repos.testcases.listIds(org, testsetId)).toEqual(testcases.map((t) => t.id).sort());
+      expect(await repos.testcases.listIds(other, testsetId)).toEqual([]);
     });
 
     it('keeps a batch manifest’s execution plan, and drops it when the batch is re-planned for a rescore', async () => {
@@ -98,6 +114,19 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       // Re-planning keeps what was already counted.
       expect(await repos.batches.claim(runId, 0, 'execution', 0)).toBe(false);
       expect(await repos.batches.get(runId, 1)).toBeNull();
+    });
+
+    it('writes a first plan in bulk, one manifest per batch in order, each claimable once', async () => {
+      const runId = newId();
+      const plans = Array.from({ length: 30 }, (_, batch) => [
+        { recordId: `r${batch}a`, testcaseId: `t${batch}`, trial: 0 },
+        { recordId: `r${batch}b`, testcaseId: `t${batch}`, trial: 1 },
+      ]);
+      await repos.batches.createAll(runId, plans);
+      for (const [batch, plan] of plans.entries()) expect(await repos.batches.get(runId, batch)).toEqual(plan);
+      expect(await repos.batches.get(runId, 30)).toBeNull();
+      expect(await repos.batches.claim(runId, 29, 'scores', 0)).toBe(true);
+      expect(await repos.batches.claim(runId, 29, 'scores', 0)).toBe(false);
     });
 
     it('keeps run counters exact under concurrent atomic updates', async () => {

@@ -116,6 +116,31 @@ describe('run lifecycle', () => {
     });
   });
 
+  it('a batch shares the run it loaded with the cancel probe, and an older read never hides a cancel', async () => {
+    const stack = await startTestStack({ pipeline: false });
+    cleanup.push(() => stack.stop());
+    const api = apiClient(stack.url, stack.apiKey);
+    const { projectId, testsetId } = await seedTestset(api, 3);
+    const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
+    const metric = await createMetric(api, projectId, EXACT_METRIC);
+    const run = (
+      await api.post(`/projects/${projectId}/runs`, { testsetId, systemVersionId: versionId, metricIds: [metric.id] })
+    ).body;
+    const deps = createPipelineDeps(stack.core.repositories, { openaiApiKey: '', secrets: async () => undefined });
+    const scope = { orgId: DEFAULT_ORG };
+
+    const before = (await deps.runs.get(scope, run.id))!;
+    deps.caches.sawRun(scope, before);
+    expect(await deps.caches.isCancelled(scope, run.id)).toBe(false);
+    expect((await api.post(`/runs/${run.id}/cancel`)).status).toBe(200);
+    const after = (await deps.runs.get(scope, run.id))!;
+    deps.caches.sawRun(scope, after);
+    expect(await deps.caches.isCancelled(scope, run.id)).toBe(true);
+    // A batch that read the run before the cancel reports its copy late: the cancel stands.
+    deps.caches.sawRun(scope, before);
+    expect(await deps.caches.isCancelled(scope, run.id)).toBe(true);
+  });
+
   it('resumes a run after a restart mid-run, executing every testcase exactly once', async () => {
     const llm = await slowLLM(30);
     const dataDir = tempDataDir('verdict-resume-');

@@ -86,15 +86,20 @@ export async function collectPages<T>(client: ApiClient, path: string, limit = 1
  * Polls `probe` until it returns a value (not undefined), for state that other processes change over HTTP
  * (a run finishing). It waits on a condition, never a fixed time; the timeout only bounds a broken test.
  */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+  maxIntervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let delay = 10;
+  let delay = Math.min(10, maxIntervalMs);
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(200, delay * 2);
+    delay = Math.min(maxIntervalMs, delay * 2);
   }
 }
 
@@ -104,6 +109,8 @@ export function waitForRun(
   runId: string,
   statuses = ['completed', 'failed', 'cancelled'],
   timeoutMs = 60_000,
+  /** Benchmarks poll more often, so the wall time they report is the run's, not the polling's. */
+  maxIntervalMs = 200,
 ) {
   return waitFor(
     async () => {
@@ -112,5 +119,6 @@ export function waitForRun(
     },
     `run ${runId} to reach ${statuses.join('/')}`,
     timeoutMs,
+    maxIntervalMs,
   );
 }

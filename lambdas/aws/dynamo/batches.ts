@@ -2,6 +2,8 @@ import type { BatchEntry, BatchManifestRepository, CountedPhase } from '../../co
 import { isConditionFailure, type Table } from './table.js';
 
 const key = (runId: string, batch: number) => ({ pk: `RUN#${runId}`, sk: `BATCH#${String(batch).padStart(5, '0')}` });
+/** An execution plan (each record from a testcase and trial), not a rescore's list of existing records. */
+const isPlanned = (entries: BatchEntry[]) => entries.every((e) => e.testcaseId !== undefined);
 
 /**
  * Batch manifests live in the run's own partition: `RUN#id` / `BATCH#n`, one small item per batch. The item
@@ -10,9 +12,24 @@ const key = (runId: string, batch: number) => ({ pk: `RUN#${runId}`, sk: `BATCH#
 export class DynamoBatchManifestRepository implements BatchManifestRepository {
   constructor(private readonly table: Table) {}
 
+  /** A run's first plan: nothing can have been counted yet, so the manifests are written in bulk. */
+  async createAll(runId: string, batches: BatchEntry[][]) {
+    await this.table.batchPut(
+      batches.map((entries, batch) => ({
+        ...key(runId, batch),
+        type: 'batch',
+        recordIds: entries.map((e) => e.recordId),
+        ...(isPlanned(entries) && {
+          testcaseIds: entries.map((e) => e.testcaseId),
+          trials: entries.map((e) => e.trial ?? 0),
+        }),
+      })),
+    );
+  }
+
   async put(runId: string, batch: number, entries: BatchEntry[]) {
     const recordIds = entries.map((e) => e.recordId);
-    const planned = entries.every((e) => e.testcaseId !== undefined);
+    const planned = isPlanned(entries);
     // An update, not a put: a resumed run rewrites its manifests and must keep their counted marks. Parallel
     // lists keep the item small; a rescore's manifest (records only) drops an earlier execution plan.
     await this.table.update({

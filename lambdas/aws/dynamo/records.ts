@@ -52,6 +52,7 @@ export class DynamoRecordRepository implements RecordRepository {
         partition: keys.recordsOf(runId),
         after,
         limit: 1000,
+        attributes: ['id', 'orgId', 'type'],
       });
       for (const item of items) if (item.type === 'record' && item.orgId === scope.orgId) ids.push(String(item.id));
       if (!hasMore || items.length === 0) return ids;

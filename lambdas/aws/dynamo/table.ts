@@ -41,6 +41,11 @@ export interface QueryInput {
   beginsWith?: string;
   limit: number;
   descending?: boolean;
+  /**
+   * Only these attributes of each item, plus the queried sort key (paging needs it): listings of ids need not
+   * carry bodies. Large fields are not read back from S3 then.
+   */
+  attributes?: string[];
 }
 
 /**
@@ -132,12 +137,19 @@ export class Table {
     const skName = q.index ? `${q.index}sk` : 'sk';
     const conditions = ['#pk = :pk'];
     const values: Item = { ':pk': q.partition };
+    const names: Record<string, string> = { '#pk': pkName };
+    const projection = (q.attributes && [...new Set([...q.attributes, skName])])?.map((attribute, i) => {
+      names[`#a${i}`] = attribute;
+      return `#a${i}`;
+    });
     if (q.after !== undefined) {
       conditions.push(q.descending ? '#sk < :after' : '#sk > :after');
       values[':after'] = q.after;
+      names['#sk'] = skName;
     } else if (q.beginsWith !== undefined) {
       conditions.push('begins_with(#sk, :prefix)');
       values[':prefix'] = q.beginsWith;
+      names['#sk'] = skName;
     }
     const items: Item[] = [];
     let startKey: Item | undefined;
@@ -148,8 +160,9 @@ export class Table {
           TableName: this.tableName,
           IndexName: q.index,
           KeyConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: conditions.length > 1 ? { '#pk': pkName, '#sk': skName } : { '#pk': pkName },
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ProjectionExpression: projection?.join(', '),
           ScanIndexForward: !q.descending,
           Limit: q.limit + 1 - items.length,
           ExclusiveStartKey: startKey,

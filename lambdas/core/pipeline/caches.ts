@@ -1,4 +1,5 @@
 import type { MetricVersion, Scope } from '../ports.js';
+import type { Run } from '../schemas/run.js';
 import type { SystemConfig } from '../schemas/system.js';
 import type { CoreDeps } from '../services/deps.js';
 
@@ -33,6 +34,17 @@ export class PipelineCaches {
       `${scope.orgId}/${versionId}`,
       async () => (await this.deps.systems.getVersion(scope, versionId))?.config ?? null,
     );
+  }
+
+  /**
+   * A run just read elsewhere answers `isCancelled` for the next second, as a read of our own would. It only
+   * fills an expired entry (or reports a cancel): a read that began earlier must not hide a cancel seen since.
+   */
+  sawRun(scope: Scope, run: Pick<Run, 'id' | 'status'>, maxAgeMs = 1000) {
+    const key = `${scope.orgId}/${run.id}`;
+    const hit = this.cancelled.get(key);
+    if (run.status !== 'cancelled' && hit && Date.now() - hit.at < maxAgeMs) return;
+    this.cancelled.set(key, { at: Date.now(), value: Promise.resolve(run.status === 'cancelled') });
   }
 
   /** Whether the run was cancelled, as of at most `maxAgeMs` ago. */

@@ -25,25 +25,31 @@ export async function loadBatch(
   unwritten: 'build' | 'skip',
 ): Promise<LoadedBatch> {
   const scope: Scope = { orgId: task.orgId };
-  const run = await deps.runs.get(scope, task.runId);
+  // Two round trips, not four: every batch of a run starts at once, so each sequential read is felt by all.
+  const [run, entries] = await Promise.all([
+    deps.runs.get(scope, task.runId),
+    deps.batches.get(task.runId, task.batch),
+  ]);
   if (!run) throw new NonRetryableError(`run ${task.runId} does not exist`);
-  const entries = await deps.batches.get(run.id, task.batch);
   if (!entries) throw new NonRetryableError(`run ${run.id} has no batch ${task.batch}`);
-  const byId = new Map(
-    (
-      await deps.records.getMany(
-        scope,
-        entries.map((e) => e.recordId),
-      )
-    ).map((r) => [r.id, r]),
-  );
+  // The testcases are read beside the records rather than after them: only a redelivered batch has stored
+  // records, and reading its testcases for nothing is cheaper than a third round trip on every first delivery.
+  const testcaseIds = unwritten === 'build' ? [...new Set(entries.flatMap((e) => e.testcaseId ?? []))] : [];
+  const [storedRecords, testcases] = await Promise.all([
+    deps.records.getMany(
+      scope,
+      entries.map((e) => e.recordId),
+    ),
+    testcaseIds.length > 0 ? deps.testcases.getMany(scope, testcaseIds) : [],
+  ]);
+  const byId = new Map(storedRecords.map((r) => [r.id, r]));
   const stored = new Set(byId.keys());
-  const planned = entries.filter((e) => !stored.has(e.recordId) && e.testcaseId !== undefined);
-  if (unwritten === 'build' && planned.length > 0) {
-    const testcases = new Map(
-      (await deps.testcases.getMany(scope, [...new Set(planned.map((e) => e.testcaseId!))])).map((t) => [t.id, t]),
-    );
-    for (const entry of planned) byId.set(entry.recordId, plannedRecord(run, entry, testcases.get(entry.testcaseId!)));
+  if (unwritten === 'build') {
+    const byTestcase = new Map(testcases.map((t) => [t.id, t]));
+    for (const entry of entries) {
+      if (stored.has(entry.recordId) || entry.testcaseId === undefined) continue;
+      byId.set(entry.recordId, plannedRecord(run, entry, byTestcase.get(entry.testcaseId)));
+    }
   }
   return { scope, run, records: entries.flatMap((e) => byId.get(e.recordId) ?? []), stored };
 }
@@ -66,8 +72,12 @@ function plannedRecord(run: Run, entry: BatchEntry, testcase: Testcase | undefin
   };
 }
 
-/** A cancel stops new work within about a second: the flag is re-read at most once a second per run. */
+/**
+ * A cancel stops new work within about a second: the flag is re-read at most once a second per run. `initial`
+ * was just read, so it also refreshes the shared flag instead of a second read of the run.
+ */
 export function cancellationProbe(deps: PipelineDeps, scope: Scope, runId: string, initial: Run) {
+  deps.caches.sawRun(scope, initial);
   return async () => initial.status === 'cancelled' || deps.caches.isCancelled(scope, runId);
 }
 

@@ -49,18 +49,19 @@ export async function prepareRun(deps: WorkflowDeps, input: PrepareRunInput): Pr
     ? (await deps.records.listIdsByRun(scope, run.id)).map((recordId) => ({ recordId }))
     : await planRecords(deps, scope, run);
   const size = batchSizeFor(entries.length);
-  const batches: PrepareRunOutput['batches'] = [];
-  for (let start = 0, batch = 0; start < entries.length; start += size, batch++) {
-    batches.push({ runId: run.id, orgId: scope.orgId, batch, skipExecution });
+  const manifests: BatchEntry[][] = [];
+  for (let start = 0; start < entries.length; start += size) manifests.push(entries.slice(start, start + size));
+  if (run.startedAt === null) {
+    // Never started: no batch can have been counted, so the manifests are plain writes in bulk.
+    await deps.batches.createAll(run.id, manifests);
+  } else {
+    // A resumed or rescored run re-plans batches that may be counted: one update per batch keeps the marks,
+    // ten at a time rather than one round trip after another.
+    for (let i = 0; i < manifests.length; i += 10) {
+      await Promise.all(manifests.slice(i, i + 10).map((plan, j) => deps.batches.put(run.id, i + j, plan)));
+    }
   }
-  // Manifests are independent items: write them ten at a time rather than one round trip after another.
-  for (let i = 0; i < batches.length; i += 10) {
-    await Promise.all(
-      batches
-        .slice(i, i + 10)
-        .map(({ batch }) => deps.batches.put(run.id, batch, entries.slice(batch * size, (batch + 1) * size))),
-    );
-  }
+  const batches = manifests.map((_, batch) => ({ runId: run.id, orgId: scope.orgId, batch, skipExecution }));
   await deps.runs.update(scope, run.id, {
     status: 'running_execution',
     startedAt: run.startedAt ?? nowIso(deps),
@@ -73,17 +74,11 @@ async function planRecords(deps: WorkflowDeps, scope: Scope, run: Run): Promise<
   if (!run.testsetId) throw new NonRetryableError(`run ${run.id} has no testset to execute`);
   const createdAtMs = Date.parse(run.createdAt);
   const entries: BatchEntry[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await deps.testcases.list(scope, run.testsetId, { limit: 100, after });
-    for (const testcase of page.items) {
-      for (let trial = 0; trial < run.trials; trial++) {
-        const recordId = positionalId(createdAtMs, entries.length, run.id.slice(10, 16));
-        entries.push({ recordId, testcaseId: testcase.id, trial });
-      }
+  for (const testcaseId of await deps.testcases.listIds(scope, run.testsetId)) {
+    for (let trial = 0; trial < run.trials; trial++) {
+      const recordId = positionalId(createdAtMs, entries.length, run.id.slice(10, 16));
+      entries.push({ recordId, testcaseId, trial });
     }
-    if (!page.last) break;
-    after = page.last;
   }
   return entries;
 }
