@@ -216,7 +216,37 @@ export interface BatchManifestRepository {
   /**
    * Marks a phase of a batch as added to the run's counters, once per scoring pass (generation). Workers write
    * a batch's results in bulk and then add the batch's totals only if they win this claim, so redelivered or
-   * concurrent messages never count a batch twice.
+   * concurrent messages never count a batch twice. The scores phase stores the batch's score summary with it.
    */
-  claim(runId: string, batch: number, phase: CountedPhase, generation: number): Promise<boolean>;
+  claim(
+    runId: string,
+    batch: number,
+    phase: CountedPhase,
+    generation: number,
+    summary?: BatchScoreSummary,
+  ): Promise<boolean>;
+  /** The score summary of every batch of the run, in batch order; null for a batch that has none. */
+  scoreSummaries(runId: string): Promise<Array<BatchScoreSummary | null>>;
+}
+
+/** What aggregates need of one metric version's scores: counts, and the values for mean, median and histogram. */
+export interface ScoreTally {
+  /** Completed scores. */
+  n: number;
+  passed: number;
+  failed: number;
+  errored: number;
+  values: number[];
+}
+
+/**
+ * Every score one scoring pass wrote for one batch, summed up when the batch is counted, so FinalizeRun can
+ * aggregate a run from one small item per batch instead of reading every score.
+ */
+export interface BatchScoreSummary {
+  generation: number;
+  /** The batch's stored records, scored or not. */
+  records: number;
+  /** Per metric version the pass scored. */
+  metrics: Record<string, ScoreTally>;
 }

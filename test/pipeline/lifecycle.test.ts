@@ -2,7 +2,9 @@ import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPipelineDeps } from '../../lambdas/aws/pipeline-deps.js';
 import { executeBatch } from '../../lambdas/core/pipeline/execute-batch.js';
+import { finalizeRun } from '../../lambdas/core/pipeline/finalize-run.js';
 import { prepareRun } from '../../lambdas/core/pipeline/prepare-run.js';
+import { scoreBatch } from '../../lambdas/core/pipeline/score-batch.js';
 import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
 import { type FakeLLM, startFakeLLM } from '../support/fake-llm.js';
 import { apiClient, collectPages, startTestStack, tempDataDir, waitFor, waitForRun } from '../support/stack.js';
@@ -114,6 +116,70 @@ describe('run lifecycle', () => {
       expected: { answer: 'answer-3' },
       outputs: { response: 'answer-3' },
     });
+  });
+
+  it('finalizes from the batches’ score summaries exactly as from reading every score', async () => {
+    const llm = await startFakeLLM({
+      responder: (body) => {
+        const n = questionNumber(body.messages.map((m) => m.content).join(' '));
+        if (body.model === 'gpt-4o-mini') return { content: n % 4 === 0 ? 'wrong' : `answer-${n}` };
+        if (n % 7 === 0) return { content: 'not json at all' };
+        return { content: JSON.stringify({ reasoning: 'graded', score: (n % 5) + 1 }) };
+      },
+    });
+    cleanup.push(() => llm.close());
+    const stack = await startTestStack({ pipeline: false });
+    cleanup.push(() => stack.stop());
+    const api = apiClient(stack.url, stack.apiKey);
+    const { projectId, testsetId } = await seedTestset(api, 30);
+    const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
+    const exact = await createMetric(api, projectId, EXACT_METRIC);
+    const grade = await createMetric(api, projectId, {
+      name: 'grade',
+      evalType: 'ai',
+      outputType: 'int',
+      evalModelName: 'judge-int',
+      passingThreshold: 3,
+    });
+    const run = (
+      await api.post(`/projects/${projectId}/runs`, {
+        testsetId,
+        systemVersionId: versionId,
+        metricIds: [exact.id, grade.id],
+      })
+    ).body;
+    const deps = createPipelineDeps(stack.core.repositories, {
+      openaiApiKey: 'k',
+      openaiBaseURL: `${llm.url}/v1`,
+      secrets: async () => undefined,
+    });
+    const task = { orgId: DEFAULT_ORG, runId: run.id };
+    await prepareRun(deps, { ...task, mode: 'execute' });
+    const testcases = await collectPages<any>(api, `/testsets/${testsetId}/testcases`);
+    const doomed = testcases.find((tc) => tc.jsonData.question === 'question 29');
+    await api.post('/testcases/bulk-delete', { ids: [doomed.id] });
+    for (const batch of [0, 1]) {
+      await executeBatch(deps, { ...task, batch });
+      await scoreBatch(deps, { ...task, batch });
+    }
+
+    const summaries = await deps.batches.scoreSummaries(run.id);
+    expect(summaries.map((s) => [s?.generation, s?.records])).toEqual([
+      [0, 25],
+      [0, 5],
+    ]);
+    await finalizeRun(deps, task);
+    const fromSummaries = (await api.get(`/runs/${run.id}`)).body;
+    // Without the manifests FinalizeRun reads every score, as it does for runs the summaries do not cover.
+    await finalizeRun({ ...deps, batches: undefined }, task);
+    const fromScores = (await api.get(`/runs/${run.id}`)).body;
+    expect(fromSummaries.aggregates).toEqual(fromScores.aggregates);
+    expect(fromSummaries.numScores).toBe(fromScores.numScores);
+    // 29 records ran (one testcase was deleted): exact scores all 29; the judge errs on 0, 7, 14, 21 and 28.
+    expect(fromScores.numScores).toBe(58);
+    expect(fromScores.aggregates[exact.versionId]).toMatchObject({ n: 29, passed: 21, failed: 8 });
+    expect(fromScores.aggregates[grade.versionId]).toMatchObject({ n: 24, errored: 5 });
+    expect(fromScores.aggregates[grade.versionId].histogram).toEqual({ 1: 5, 2: 5, 3: 5, 4: 5, 5: 4 });
   });
 
   it('a batch shares the run it loaded with the cancel probe, and an older read never hides a cancel', async () => {

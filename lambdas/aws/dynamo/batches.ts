@@ -1,4 +1,4 @@
-import type { BatchEntry, BatchManifestRepository, CountedPhase } from '../../core/ports.js';
+import type { BatchEntry, BatchManifestRepository, BatchScoreSummary, CountedPhase } from '../../core/ports.js';
 import { isConditionFailure, type Table } from './table.js';
 
 const key = (runId: string, batch: number) => ({ pk: `RUN#${runId}`, sk: `BATCH#${String(batch).padStart(5, '0')}` });
@@ -56,20 +56,37 @@ export class DynamoBatchManifestRepository implements BatchManifestRepository {
     );
   }
 
-  async claim(runId: string, batch: number, phase: CountedPhase, generation: number) {
+  async claim(runId: string, batch: number, phase: CountedPhase, generation: number, summary?: BatchScoreSummary) {
     const attribute = phase === 'execution' ? 'countedExecution' : 'countedScores';
     try {
       await this.table.update({
         ...key(runId, batch),
-        expression: 'SET #counted = :g',
+        expression: summary ? 'SET #counted = :g, scoreSummary = :summary' : 'SET #counted = :g',
         condition: 'attribute_exists(pk) AND (attribute_not_exists(#counted) OR #counted < :g)',
         names: { '#counted': attribute },
-        values: { ':g': generation },
+        values: { ':g': generation, ...(summary && { ':summary': summary }) },
       });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  async scoreSummaries(runId: string): Promise<Array<BatchScoreSummary | null>> {
+    const summaries: Array<BatchScoreSummary | null> = [];
+    let after: string | undefined;
+    for (;;) {
+      const { items, hasMore } = await this.table.query({
+        partition: key(runId, 0).pk,
+        beginsWith: 'BATCH#',
+        after,
+        limit: 1000,
+        attributes: ['scoreSummary'],
+      });
+      for (const item of items) summaries.push((item.scoreSummary as BatchScoreSummary | undefined) ?? null);
+      if (!hasMore || items.length === 0) return summaries;
+      after = String(items.at(-1)!.sk);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { scoreNumber } from '../metrics/passing.js';
-import type { MetricVersion } from '../ports.js';
+import type { MetricVersion, ScoreTally } from '../ports.js';
+import type { OutputType } from '../schemas/metric.js';
 import type { Score } from '../schemas/record.js';
 import type { MetricAggregate } from '../schemas/run.js';
 
@@ -9,27 +10,50 @@ const median = (sorted: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+export const emptyTally = (): ScoreTally => ({ n: 0, passed: 0, failed: 0, errored: 0, values: [] });
+
+/** What the aggregates need of some scores of one metric version; tallies of disjoint sets of scores add up. */
+export function tallyScores(outputType: OutputType, scores: Score[]): ScoreTally {
+  const tally = emptyTally();
+  for (const s of scores) {
+    if (s.status !== 'completed') {
+      tally.errored++;
+      continue;
+    }
+    tally.n++;
+    if (s.passed === true) tally.passed++;
+    else if (s.passed === false) tally.failed++;
+    const value = scoreNumber(outputType, s.score);
+    if (value !== null) tally.values.push(value);
+  }
+  return tally;
+}
+
+export function addTally(into: ScoreTally, more: ScoreTally): ScoreTally {
+  into.n += more.n;
+  into.passed += more.passed;
+  into.failed += more.failed;
+  into.errored += more.errored;
+  for (const v of more.values) into.values.push(v);
+  return into;
+}
+
 /**
  * Per-metric summary of a run's scores: pass rate over scored records, mean and median of the values, and a
  * 1–5 histogram for int metrics. Errored scores are counted apart and never enter the rates.
  */
-export function aggregateScores(version: MetricVersion, scores: Score[]): MetricAggregate {
+export function aggregateTally(version: MetricVersion, tally: ScoreTally): MetricAggregate {
   const { outputType } = version.definition;
-  const done = scores.filter((s) => s.status === 'completed');
-  const values = done
-    .map((s) => scoreNumber(outputType, s.score))
-    .filter((v): v is number => v !== null)
-    .sort((a, b) => a - b);
-  const passed = done.filter((s) => s.passed === true).length;
-  const failed = done.filter((s) => s.passed === false).length;
+  const values = [...tally.values].sort((a, b) => a - b);
+  const { passed, failed } = tally;
   const aggregate: MetricAggregate = {
     metricId: version.metricId,
     metricVersionId: version.id,
     outputType,
-    n: done.length,
+    n: tally.n,
     passed,
     failed,
-    errored: scores.length - done.length,
+    errored: tally.errored,
     passRate: passed + failed > 0 ? passed / (passed + failed) : null,
     mean: values.length ? values.reduce((a, b) => a + b, 0) / values.length : null,
     median: median(values),
@@ -41,3 +65,6 @@ export function aggregateScores(version: MetricVersion, scores: Score[]): Metric
   }
   return aggregate;
 }
+
+export const aggregateScores = (version: MetricVersion, scores: Score[]): MetricAggregate =>
+  aggregateTally(version, tallyScores(version.definition.outputType, scores));

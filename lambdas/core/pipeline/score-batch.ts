@@ -1,9 +1,10 @@
 import { withRetries } from '../llm/retry.js';
 import { JudgeReplyError, scoreRecordWithMetric } from '../metrics/judge.js';
-import type { MetricVersion, RunCounters, Scope } from '../ports.js';
+import type { BatchScoreSummary, MetricVersion, RunCounters, Scope } from '../ports.js';
 import type { RunRecord, Score } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
 import { nowIso } from '../services/deps.js';
+import { tallyScores } from './aggregates.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
@@ -35,16 +36,33 @@ export function countScores(scores: Score[]): RunCounters {
  */
 export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 1) {
   const { scope, run, records } = await loadBatch(deps, task, 'skip');
-  const { fresh, existing, failure } = await computeScores(deps, scope, run, records, attempt);
+  const { fresh, existing, metrics, failure } = await computeScores(deps, scope, run, records, attempt);
   await deps.scores.putMany(scope, run.id, fresh, run.generation);
   if (failure) throw failure;
-  if (await deps.batches.claim(run.id, task.batch, 'scores', run.generation)) {
-    await deps.runs.addCounters(scope, run.id, countScores([...existing, ...fresh]));
+  const scores = [...existing, ...fresh];
+  const summary = summarizeBatch(run.generation, records.length, metrics, scores);
+  if (await deps.batches.claim(run.id, task.batch, 'scores', run.generation, summary)) {
+    await deps.runs.addCounters(scope, run.id, countScores(scores));
   }
   return {
     scored: fresh.filter((s) => s.status === 'completed').length,
     errored: fresh.filter((s) => s.status === 'errored').length,
   };
+}
+
+/** Every score of this pass for a batch, tallied per metric version (see BatchScoreSummary). */
+export function summarizeBatch(
+  generation: number,
+  records: number,
+  metrics: MetricVersion[],
+  scores: Score[],
+): BatchScoreSummary {
+  const summary: BatchScoreSummary = { generation, records, metrics: {} };
+  for (const version of metrics) {
+    const own = scores.filter((s) => s.metricConfigId === version.id);
+    summary.metrics[version.id] = tallyScores(version.definition.outputType, own);
+  }
+  return summary;
 }
 
 /**
@@ -79,7 +97,7 @@ async function computeScores(deps: PipelineDeps, scope: Scope, run: Run, records
     const scores = await Promise.all(missing.map((version) => scoreOne(deps, limiter, isCancelled, version, record)));
     return scores.filter((s): s is Score => s !== null);
   });
-  return { fresh: results.flat(), existing: [...written.values()], failure };
+  return { fresh: results.flat(), existing: [...written.values()], metrics, failure };
 }
 
 async function scoreOne(
