@@ -36,11 +36,11 @@ async function slowLLM(delayMs: number): Promise<FakeLLM> {
 
 describe('run lifecycle', () => {
   it('cancel stops new work: nothing is executed after the workflow drains', async () => {
-    const llm = await slowLLM(100);
+    const llm = await slowLLM(50);
     const stack = await startTestStack({ pipeline: { openaiApiKey: 'k', openaiBaseURL: `${llm.url}/v1` } });
     cleanup.push(() => stack.stop());
     const api = apiClient(stack.url, stack.apiKey);
-    const { projectId, testsetId } = await seedTestset(api, 60);
+    const { projectId, testsetId } = await seedTestset(api, 200);
     const versionId = await createSystemVersion(api, projectId, 'slow', CHAT_SYSTEM);
     const metric = await createMetric(api, projectId, EXACT_METRIC);
     const run = (
@@ -63,7 +63,7 @@ describe('run lifecycle', () => {
     const callsAfterDrain = llm.requests.length;
     const final = (await api.get(`/runs/${run.id}`)).body;
     expect(final.status).toBe('cancelled');
-    expect(final.numExecuted).toBeLessThan(60);
+    expect(final.numExecuted).toBeLessThan(200);
     expect(callsAfterDrain).toBe(final.numExecuted);
     expect((await api.post(`/runs/${run.id}/cancel`)).status).toBe(409);
   });
@@ -74,7 +74,7 @@ describe('run lifecycle', () => {
     const stack = await startTestStack({ pipeline: false });
     cleanup.push(() => stack.stop());
     const api = apiClient(stack.url, stack.apiKey);
-    const { projectId, testsetId } = await seedTestset(api, 30);
+    const { projectId, testsetId } = await seedTestset(api, 55);
     const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
     const metric = await createMetric(api, projectId, EXACT_METRIC);
     const run = (
@@ -88,22 +88,22 @@ describe('run lifecycle', () => {
     const task = { orgId: DEFAULT_ORG, runId: run.id };
 
     const prepared = await prepareRun(deps, { ...task, mode: 'execute' });
-    expect(prepared.batches.map((b) => b.batch)).toEqual([0, 1]); // 25 + 5
-    expect((await api.get(`/runs/${run.id}`)).body.numRecords).toBe(30);
+    expect(prepared.batches.map((b) => b.batch)).toEqual([0, 1]); // 50 + 5
+    expect((await api.get(`/runs/${run.id}`)).body.numRecords).toBe(55);
     expect(await collectPages(api, `/runs/${run.id}/records`)).toEqual([]);
 
     const testcases = await collectPages<any>(api, `/testsets/${testsetId}/testcases`);
-    const doomed = testcases.find((tc) => tc.jsonData.question === 'question 27');
+    const doomed = testcases.find((tc) => tc.jsonData.question === 'question 52');
     expect((await api.post('/testcases/bulk-delete', { ids: [doomed.id] })).status).toBeLessThan(300);
 
-    expect(await executeBatch(deps, { ...task, batch: 0 })).toEqual({ completed: 25, errored: 0, skipped: 0 });
+    expect(await executeBatch(deps, { ...task, batch: 0 })).toEqual({ completed: 50, errored: 0, skipped: 0 });
     expect(await executeBatch(deps, { ...task, batch: 1 })).toEqual({ completed: 4, errored: 1, skipped: 0 });
     // Redelivered: everything is already written, nothing runs twice.
     expect(await executeBatch(deps, { ...task, batch: 1 })).toEqual({ completed: 4, errored: 1, skipped: 5 });
-    expect(llm.requests.length).toBe(29);
+    expect(llm.requests.length).toBe(54);
 
     const records = await collectPages<any>(api, `/runs/${run.id}/records`);
-    expect(new Set(records.map((r) => r.id)).size).toBe(30);
+    expect(new Set(records.map((r) => r.id)).size).toBe(55);
     expect(records.filter((r) => r.status === 'errored')).toEqual([
       expect.objectContaining({
         testcaseId: doomed.id,
@@ -131,7 +131,7 @@ describe('run lifecycle', () => {
     const stack = await startTestStack({ pipeline: false });
     cleanup.push(() => stack.stop());
     const api = apiClient(stack.url, stack.apiKey);
-    const { projectId, testsetId } = await seedTestset(api, 30);
+    const { projectId, testsetId } = await seedTestset(api, 55);
     const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
     const exact = await createMetric(api, projectId, EXACT_METRIC);
     const grade = await createMetric(api, projectId, {
@@ -156,7 +156,7 @@ describe('run lifecycle', () => {
     const task = { orgId: DEFAULT_ORG, runId: run.id };
     await prepareRun(deps, { ...task, mode: 'execute' });
     const testcases = await collectPages<any>(api, `/testsets/${testsetId}/testcases`);
-    const doomed = testcases.find((tc) => tc.jsonData.question === 'question 29');
+    const doomed = testcases.find((tc) => tc.jsonData.question === 'question 54');
     await api.post('/testcases/bulk-delete', { ids: [doomed.id] });
     for (const batch of [0, 1]) {
       await executeBatch(deps, { ...task, batch });
@@ -165,7 +165,7 @@ describe('run lifecycle', () => {
 
     const summaries = await deps.batches.scoreSummaries(run.id);
     expect(summaries.map((s) => [s?.generation, s?.records])).toEqual([
-      [0, 25],
+      [0, 50],
       [0, 5],
     ]);
     await finalizeRun(deps, task);
@@ -175,11 +175,11 @@ describe('run lifecycle', () => {
     const fromScores = (await api.get(`/runs/${run.id}`)).body;
     expect(fromSummaries.aggregates).toEqual(fromScores.aggregates);
     expect(fromSummaries.numScores).toBe(fromScores.numScores);
-    // 29 records ran (one testcase was deleted): exact scores all 29; the judge errs on 0, 7, 14, 21 and 28.
-    expect(fromScores.numScores).toBe(58);
-    expect(fromScores.aggregates[exact.versionId]).toMatchObject({ n: 29, passed: 21, failed: 8 });
-    expect(fromScores.aggregates[grade.versionId]).toMatchObject({ n: 24, errored: 5 });
-    expect(fromScores.aggregates[grade.versionId].histogram).toEqual({ 1: 5, 2: 5, 3: 5, 4: 5, 5: 4 });
+    // 54 records ran (one testcase was deleted): exact scores all 54; the judge errs on the 8 multiples of 7.
+    expect(fromScores.numScores).toBe(108);
+    expect(fromScores.aggregates[exact.versionId]).toMatchObject({ n: 54, passed: 40, failed: 14 });
+    expect(fromScores.aggregates[grade.versionId]).toMatchObject({ n: 46, errored: 8 });
+    expect(fromScores.aggregates[grade.versionId].histogram).toEqual({ 1: 9, 2: 10, 3: 9, 4: 10, 5: 8 });
   });
 
   it('a batch shares the run it loaded with the cancel probe, and an older read never hides a cancel', async () => {
@@ -214,7 +214,7 @@ describe('run lifecycle', () => {
     const pipeline = { openaiApiKey: 'k', openaiBaseURL: `${llm.url}/v1` };
     const first = await startTestStack({ dataDir, pipeline });
     let api = apiClient(first.url, first.apiKey);
-    const { projectId, testsetId } = await seedTestset(api, 80);
+    const { projectId, testsetId } = await seedTestset(api, 200);
     const versionId = await createSystemVersion(api, projectId, 'slow', CHAT_SYSTEM);
     const metric = await createMetric(api, projectId, EXACT_METRIC);
     const run = (
@@ -231,19 +231,19 @@ describe('run lifecycle', () => {
     );
     await first.stop();
     const executedBeforeRestart = llm.requests.length;
-    expect(executedBeforeRestart).toBeLessThan(80);
+    expect(executedBeforeRestart).toBeLessThan(200);
 
     const second = await startTestStack({ dataDir, pipeline });
     cleanup.push(() => second.stop());
     api = apiClient(second.url, second.apiKey);
     const done = await waitForRun(api, run.id);
-    expect(done).toMatchObject({ status: 'completed', numRecords: 80, numExecuted: 80, numScores: 80 });
-    expect(done.aggregates[metric.versionId]).toMatchObject({ n: 80, passRate: 1 });
+    expect(done).toMatchObject({ status: 'completed', numRecords: 200, numExecuted: 200, numScores: 200 });
+    expect(done.aggregates[metric.versionId]).toMatchObject({ n: 200, passRate: 1 });
     const asked = llm.requests.map((r) => questionNumber(r.body.messages.map((m) => m.content).join(' ')));
-    expect(asked.length).toBe(80);
-    expect(new Set(asked).size).toBe(80);
+    expect(asked.length).toBe(200);
+    expect(new Set(asked).size).toBe(200);
     const records = await collectPages<any>(api, `/runs/${run.id}/records`);
-    expect(new Set(records.map((r) => r.testcaseId)).size).toBe(80);
+    expect(new Set(records.map((r) => r.testcaseId)).size).toBe(200);
   });
 
   it('without an LLM key, heuristics still score and AI metrics are errored with "no LLM configured"', async () => {
