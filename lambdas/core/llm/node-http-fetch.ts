@@ -100,6 +100,15 @@ class BufferedResponse {
   }
 }
 
+/** The SDK hands over a Headers it already validated: read it as is rather than copying it into another. */
+function plainHeaders(init: HeadersInit | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  (init instanceof Headers ? init : new Headers(init)).forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
+}
+
 function headersOf(res: IncomingMessage): Headers {
   const headers = new Headers();
   for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
@@ -132,7 +141,7 @@ export function createNodeHttpFetch(): typeof fetch {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const req = send(url, {
         method: init.method ?? 'GET',
-        headers: Object.fromEntries(new Headers(init.headers).entries()),
+        headers: plainHeaders(init.headers),
         agent: agents[url.protocol as 'http:' | 'https:'],
       });
       const onAbort = () => {
