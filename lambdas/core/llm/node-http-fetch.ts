@@ -101,7 +101,7 @@ class BufferedResponse {
 }
 
 /** The SDK hands over a Headers it already validated: read it as is rather than copying it into another. */
-function plainHeaders(init: HeadersInit | undefined): Record<string, string> {
+function plainHeaders(init: RequestInit['headers']): Record<string, string> {
   const headers: Record<string, string> = {};
   (init instanceof Headers ? init : new Headers(init)).forEach((value, name) => {
     headers[name] = value;
