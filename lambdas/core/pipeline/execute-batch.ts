@@ -24,8 +24,13 @@ const isFinished = (r: RunRecord) => r.status === 'completed' || r.status === 'e
  * only the rest is executed again.
  */
 export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt = 1): Promise<BatchOutcome> {
-  const { scope, run, records, stored } = await loadBatch(deps, task, 'build');
-  const config = await systemConfigOf(deps, scope, run);
+  const {
+    scope,
+    run,
+    records,
+    stored,
+    extra: config,
+  } = await loadBatch(deps, task, 'build', (scope, run) => systemConfigOf(deps, scope, run));
   const isCancelled = cancellationProbe(deps, scope, run.id, run);
   const limiter = deps.runLimiters.for(run.id, run.maxConcurrency);
 

@@ -5,9 +5,11 @@ import type { Run } from '../schemas/run.js';
 import type { Testcase } from '../schemas/testset.js';
 import type { BatchTask, PipelineDeps, WorkflowDeps } from './deps.js';
 
-export interface LoadedBatch {
+export interface LoadedBatch<Extra = undefined> {
   scope: Scope;
   run: Run;
+  /** What `alongside` loaded. */
+  extra: Extra;
   /** In manifest order. */
   records: RunRecord[];
   /** Ids of the records that are stored; the others were built from their testcases and are not written yet. */
@@ -18,12 +20,14 @@ export interface LoadedBatch {
  * The run and the records of one batch. Records not written yet are built from the manifest's plan (testcase
  * and trial) when `unwritten` is 'build', as the executor and MarkBatchErrored need them; the scorer only scores
  * what was executed and passes 'skip'. A testcase deleted before its record ran gives an errored record.
+ * `alongside` loads what needs only the run (the executor's system version) beside the records.
  */
-export async function loadBatch(
+export async function loadBatch<Extra = undefined>(
   deps: WorkflowDeps,
   task: BatchTask,
   unwritten: 'build' | 'skip',
-): Promise<LoadedBatch> {
+  alongside?: (scope: Scope, run: Run) => Promise<Extra>,
+): Promise<LoadedBatch<Extra>> {
   const scope: Scope = { orgId: task.orgId };
   // Two round trips, not four: every batch of a run starts at once, so each sequential read is felt by all.
   const [run, entries] = await Promise.all([
@@ -35,12 +39,13 @@ export async function loadBatch(
   // The testcases are read beside the records rather than after them: only a redelivered batch has stored
   // records, and reading its testcases for nothing is cheaper than a third round trip on every first delivery.
   const testcaseIds = unwritten === 'build' ? [...new Set(entries.flatMap((e) => e.testcaseId ?? []))] : [];
-  const [storedRecords, testcases] = await Promise.all([
+  const [storedRecords, testcases, extra] = await Promise.all([
     deps.records.getMany(
       scope,
       entries.map((e) => e.recordId),
     ),
     testcaseIds.length > 0 ? deps.testcases.getMany(scope, testcaseIds) : [],
+    alongside?.(scope, run) as Promise<Extra>,
   ]);
   const byId = new Map(storedRecords.map((r) => [r.id, r]));
   const stored = new Set(byId.keys());
@@ -51,7 +56,7 @@ export async function loadBatch(
       byId.set(entry.recordId, plannedRecord(run, entry, byTestcase.get(entry.testcaseId)));
     }
   }
-  return { scope, run, records: entries.flatMap((e) => byId.get(e.recordId) ?? []), stored };
+  return { scope, run, extra, records: entries.flatMap((e) => byId.get(e.recordId) ?? []), stored };
 }
 
 function plannedRecord(run: Run, entry: BatchEntry, testcase: Testcase | undefined): RunRecord {
