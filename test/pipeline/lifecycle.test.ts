@@ -34,6 +34,33 @@ async function slowLLM(delayMs: number): Promise<FakeLLM> {
   return llm;
 }
 
+/**
+ * A run on a stack without the pipeline: the test drives PrepareRun and the workers itself, to act between
+ * them. The system is CHAT_SYSTEM on `llm` (no LLM configured without one).
+ */
+async function drivenRun(testcases: number, metricBodies: Array<Record<string, unknown>>, llm?: FakeLLM) {
+  const stack = await startTestStack({ pipeline: false });
+  cleanup.push(() => stack.stop());
+  const api = apiClient(stack.url, stack.apiKey);
+  const { projectId, testsetId } = await seedTestset(api, testcases);
+  const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
+  const metrics: Array<{ id: string; versionId: string }> = [];
+  for (const body of metricBodies) metrics.push(await createMetric(api, projectId, body));
+  const run = (
+    await api.post(`/projects/${projectId}/runs`, {
+      testsetId,
+      systemVersionId: versionId,
+      metricIds: metrics.map((m) => m.id),
+    })
+  ).body;
+  const deps = createPipelineDeps(stack.core.repositories, {
+    openaiApiKey: llm ? 'k' : '',
+    openaiBaseURL: llm && `${llm.url}/v1`,
+    secrets: async () => undefined,
+  });
+  return { api, testsetId, metrics, run, deps, task: { orgId: DEFAULT_ORG, runId: run.id } };
+}
+
 describe('run lifecycle', () => {
   it('cancel stops new work: nothing is executed after the workflow drains', async () => {
     const llm = await slowLLM(50);
@@ -70,22 +97,7 @@ describe('run lifecycle', () => {
 
   it('builds each record from its testcase when it runs: PrepareRun writes none, a deleted testcase errors', async () => {
     const llm = await slowLLM(0);
-    // No pipeline: the test drives PrepareRun and the executor itself, to act between them.
-    const stack = await startTestStack({ pipeline: false });
-    cleanup.push(() => stack.stop());
-    const api = apiClient(stack.url, stack.apiKey);
-    const { projectId, testsetId } = await seedTestset(api, 55);
-    const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
-    const metric = await createMetric(api, projectId, EXACT_METRIC);
-    const run = (
-      await api.post(`/projects/${projectId}/runs`, { testsetId, systemVersionId: versionId, metricIds: [metric.id] })
-    ).body;
-    const deps = createPipelineDeps(stack.core.repositories, {
-      openaiApiKey: 'k',
-      openaiBaseURL: `${llm.url}/v1`,
-      secrets: async () => undefined,
-    });
-    const task = { orgId: DEFAULT_ORG, runId: run.id };
+    const { api, testsetId, run, deps, task } = await drivenRun(55, [EXACT_METRIC], llm);
 
     const prepared = await prepareRun(deps, { ...task, mode: 'execute' });
     expect(prepared.batches.map((b) => b.batch)).toEqual([0, 1]); // 50 + 5
@@ -128,32 +140,15 @@ describe('run lifecycle', () => {
       },
     });
     cleanup.push(() => llm.close());
-    const stack = await startTestStack({ pipeline: false });
-    cleanup.push(() => stack.stop());
-    const api = apiClient(stack.url, stack.apiKey);
-    const { projectId, testsetId } = await seedTestset(api, 55);
-    const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
-    const exact = await createMetric(api, projectId, EXACT_METRIC);
-    const grade = await createMetric(api, projectId, {
+    const gradeMetric = {
       name: 'grade',
       evalType: 'ai',
       outputType: 'int',
       evalModelName: 'judge-int',
       passingThreshold: 3,
-    });
-    const run = (
-      await api.post(`/projects/${projectId}/runs`, {
-        testsetId,
-        systemVersionId: versionId,
-        metricIds: [exact.id, grade.id],
-      })
-    ).body;
-    const deps = createPipelineDeps(stack.core.repositories, {
-      openaiApiKey: 'k',
-      openaiBaseURL: `${llm.url}/v1`,
-      secrets: async () => undefined,
-    });
-    const task = { orgId: DEFAULT_ORG, runId: run.id };
+    };
+    const { api, testsetId, metrics, run, deps, task } = await drivenRun(55, [EXACT_METRIC, gradeMetric], llm);
+    const [exact, grade] = [metrics[0]!, metrics[1]!];
     await prepareRun(deps, { ...task, mode: 'execute' });
     const testcases = await collectPages<any>(api, `/testsets/${testsetId}/testcases`);
     const doomed = testcases.find((tc) => tc.jsonData.question === 'question 54');
@@ -183,16 +178,7 @@ describe('run lifecycle', () => {
   });
 
   it('a batch shares the run it loaded with the cancel probe, and an older read never hides a cancel', async () => {
-    const stack = await startTestStack({ pipeline: false });
-    cleanup.push(() => stack.stop());
-    const api = apiClient(stack.url, stack.apiKey);
-    const { projectId, testsetId } = await seedTestset(api, 3);
-    const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
-    const metric = await createMetric(api, projectId, EXACT_METRIC);
-    const run = (
-      await api.post(`/projects/${projectId}/runs`, { testsetId, systemVersionId: versionId, metricIds: [metric.id] })
-    ).body;
-    const deps = createPipelineDeps(stack.core.repositories, { openaiApiKey: '', secrets: async () => undefined });
+    const { api, run, deps } = await drivenRun(3, [EXACT_METRIC]);
     const scope = { orgId: DEFAULT_ORG };
 
     const before = (await deps.runs.get(scope, run.id))!;

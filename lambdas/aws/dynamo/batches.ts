@@ -74,19 +74,11 @@ export class DynamoBatchManifestRepository implements BatchManifestRepository {
   }
 
   async scoreSummaries(runId: string): Promise<Array<BatchScoreSummary | null>> {
-    const summaries: Array<BatchScoreSummary | null> = [];
-    let after: string | undefined;
-    for (;;) {
-      const { items, hasMore } = await this.table.query({
-        partition: key(runId, 0).pk,
-        beginsWith: 'BATCH#',
-        after,
-        limit: 1000,
-        attributes: ['scoreSummary'],
-      });
-      for (const item of items) summaries.push((item.scoreSummary as BatchScoreSummary | undefined) ?? null);
-      if (!hasMore || items.length === 0) return summaries;
-      after = String(items.at(-1)!.sk);
-    }
+    const items = await this.table.queryAll({
+      partition: key(runId, 0).pk,
+      beginsWith: 'BATCH#',
+      attributes: ['scoreSummary'],
+    });
+    return items.map((item) => (item.scoreSummary as BatchScoreSummary | undefined) ?? null);
   }
 }

@@ -44,20 +44,12 @@ export class DynamoRecordRepository implements RecordRepository {
 
   /** Every record id of a run, in order (PrepareRun of a rescore builds its batches from these). */
   async listIdsByRun(scope: Scope, runId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let after: string | undefined;
-    for (;;) {
-      const { items, hasMore } = await this.table.query({
-        index: 'gsi1',
-        partition: keys.recordsOf(runId),
-        after,
-        limit: 1000,
-        attributes: ['id', 'orgId', 'type'],
-      });
-      for (const item of items) if (item.type === 'record' && item.orgId === scope.orgId) ids.push(String(item.id));
-      if (!hasMore || items.length === 0) return ids;
-      after = String(items.at(-1)!.gsi1sk);
-    }
+    const items = await this.table.queryAll({
+      index: 'gsi1',
+      partition: keys.recordsOf(runId),
+      attributes: ['id', 'orgId', 'type'],
+    });
+    return items.filter((i) => i.type === 'record' && i.orgId === scope.orgId).map((i) => String(i.id));
   }
 
   async get(scope: Scope, id: string): Promise<RecordWithScores | null> {

@@ -180,6 +180,19 @@ export class Table {
     return this.finish(items, q.limit, items.length > q.limit);
   }
 
+  /** Every item of a partition (or of its `beginsWith` range), 1,000 a query: for listings with `attributes`. */
+  async queryAll(q: Omit<QueryInput, 'after' | 'limit' | 'descending'>): Promise<Item[]> {
+    const skName = q.index ? `${q.index}sk` : 'sk';
+    const all: Item[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const { items, hasMore } = await this.query({ ...q, after, limit: 1000 });
+      all.push(...items);
+      if (!hasMore || items.length === 0) return all;
+      after = String(items.at(-1)![skName]);
+    }
+  }
+
   private async finish(items: Item[], limit: number, hasMore: boolean) {
     const page = items.slice(0, limit);
     return { items: await Promise.all(page.map((i) => this.hydrate(i))), hasMore };

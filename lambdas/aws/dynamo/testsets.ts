@@ -104,20 +104,12 @@ export class DynamoTestcaseRepository implements TestcaseRepository {
   }
 
   async listIds(scope: Scope, testsetId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let after: string | undefined;
-    for (;;) {
-      const { items, hasMore } = await this.table.query({
-        index: 'gsi1',
-        partition: keys.testcasesOf(testsetId),
-        after,
-        limit: 1000,
-        attributes: ['id', 'orgId'],
-      });
-      for (const item of items) if (item.orgId === scope.orgId) ids.push(String(item.id));
-      if (!hasMore || items.length === 0) return ids;
-      after = String(items.at(-1)!.gsi1sk);
-    }
+    const items = await this.table.queryAll({
+      index: 'gsi1',
+      partition: keys.testcasesOf(testsetId),
+      attributes: ['id', 'orgId'],
+    });
+    return items.filter((i) => i.orgId === scope.orgId).map((i) => String(i.id));
   }
 
   list(scope: Scope, testsetId: string, page: PageRequest) {
