@@ -8,7 +8,7 @@ import { keys } from '../lambdas/aws/dynamo/keys.js';
 import { newId, positionalId } from '../lambdas/core/ids.js';
 import { startLocalStack } from '../local/stack.js';
 import { tempDataDir } from '../test/support/stack.js';
-import { BENCH_METRICS, benchPoster, closedLoop, fmt } from './support.js';
+import { BENCH_METRICS, benchPoster, closedLoop, fmt, stolenCpuSeconds } from './support.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -119,6 +119,7 @@ export async function main() {
       ...(await closedLoop(op, CONNECTIONS, SECONDS * 1000)),
       non2xx: 0,
     });
+    const stolenBefore = stolenCpuSeconds();
     const recordsPage = await abba(
       () => apiLoad(`/runs/${run.id}/records?limit=100`),
       () =>
@@ -146,7 +147,11 @@ export async function main() {
       ['GET /runs/{id}', runRead.api],
       ['  raw DynamoDB GetItem', runRead.raw],
     ] as const;
-    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each, ${RECORDS} records in the run`);
+    const stolen = stolenBefore === null ? null : stolenCpuSeconds()! - stolenBefore;
+    console.log(
+      `\n${CONNECTIONS} connections, ${SECONDS} s a pass, ${RECORDS} records in the run` +
+        (stolen === null ? '' : `; ${fmt(stolen, 1)} s of CPU stolen by the hypervisor while measuring`),
+    );
     console.log(
       'what'.padEnd(36),
       'p50 ms'.padStart(8),

@@ -8,7 +8,7 @@ import { startLocalStack } from '../local/stack.js';
 import { createMetric, createSystemVersion, seedTestset } from '../test/pipeline/support.js';
 import { apiClient, tempDataDir, waitForRun } from '../test/support/stack.js';
 import { startFakeLLMProcess } from './fake-llm-process.js';
-import { fmt } from './support.js';
+import { fmt, stolenCpuSeconds } from './support.js';
 
 const TESTCASES = Number(process.env.BENCH_TESTCASES ?? 1000);
 const LATENCY_MS = 50;
@@ -40,6 +40,7 @@ async function timedRun(
   );
   await llm.mark();
   const llmCpu = await llm.cpuSeconds();
+  const stolen = stolenCpuSeconds();
   const startedAt = Date.now();
   const started = performance.now();
   const cpu = process.cpuUsage();
@@ -62,6 +63,7 @@ async function timedRun(
     startedAt,
     stackCpu: (user + system) / 1e6,
     llmCpu: (await llm.cpuSeconds()) - llmCpu,
+    stolenCpu: stolen === null ? null : stolenCpuSeconds()! - stolen,
     busy: performance.eventLoopUtilization(elu).utilization,
     workerBusy: performance.eventLoopUtilization(await workerLoop(), workerElu).utilization,
   };
@@ -69,7 +71,17 @@ async function timedRun(
 
 function report(
   label: string,
-  { done, seconds, calls, startedAt, busy, workerBusy, stackCpu, llmCpu }: Awaited<ReturnType<typeof timedRun>>,
+  {
+    done,
+    seconds,
+    calls,
+    startedAt,
+    busy,
+    workerBusy,
+    stackCpu,
+    llmCpu,
+    stolenCpu,
+  }: Awaited<ReturnType<typeof timedRun>>,
 ) {
   const ideal = IDEAL_SECONDS;
   console.log(
@@ -80,7 +92,8 @@ function report(
   // Every thread of the stack (main, worker, dynalite) plus the fake LLM, against the cores this machine has.
   console.log(
     `  CPU: stack ${fmt(stackCpu, 1)} s (all its threads), fake LLM ${fmt(llmCpu, 1)} s → ` +
-      `${fmt((stackCpu + llmCpu) / seconds, 2)} of ${availableParallelism()} cores busy`,
+      `${fmt((stackCpu + llmCpu) / seconds, 2)} of ${availableParallelism()} cores busy` +
+      (stolenCpu === null ? '' : `; ${fmt(stolenCpu, 1)} s stolen by the hypervisor`),
   );
   // Where the wall time goes: before the first call, the calls themselves (how full the budget was kept), after.
   const span = (calls.lastMs - calls.firstMs + LATENCY_MS) / 1000;

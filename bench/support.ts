@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { apiClient } from '../test/support/stack.js';
 
 /** Latency percentiles in milliseconds from a list of samples. */
@@ -43,3 +44,17 @@ export const BENCH_METRICS = {
   quality: { name: 'quality', evalType: 'human', outputType: 'int' },
   similarity: { name: 'similarity', evalType: 'human', outputType: 'float' },
 };
+
+/**
+ * CPU time the hypervisor gave to other guests (seconds, all cores; Linux's /proc/stat "steal"), or null
+ * elsewhere. On a shared VM a bench's wall time moves with it; benches print it so a slow run can be told
+ * from a slow machine.
+ */
+export function stolenCpuSeconds(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    return Number(fields[8]) / 100; // USER_HZ
+  } catch {
+    return null;
+  }
+}
