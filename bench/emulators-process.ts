@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { EmulatorAddress } from '../local/emulators.js';
 import { startEmulators } from '../local/emulators.js';
+import { startLineChild } from './line-child.js';
 
 /**
  * The local emulators (dynalite, s3rver, fauxqs) in a process of their own, so a benchmark can measure the
@@ -10,26 +10,12 @@ import { startEmulators } from '../local/emulators.js';
  * listen; `memory()` asks for its RSS.
  */
 export async function startEmulatorsProcess(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), dataDir], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
-  const address = JSON.parse(await next()) as EmulatorAddress;
+  const child = await startLineChild(import.meta.url, [dataDir], 'stop');
   return {
-    address,
+    address: JSON.parse(child.greeting) as EmulatorAddress,
     /** The child's resident set size in bytes. */
-    async rss() {
-      const reply = next();
-      child.stdin!.write('rss\n');
-      return Number(await reply);
-    },
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.stdin!.write('stop\n');
-      await exited;
-    },
+    rss: async () => Number(await child.ask('rss')),
+    stop: () => child.stop(),
   };
 }
 

@@ -1,49 +1,27 @@
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startFakeLLM } from '../test/support/fake-llm.js';
+import { startLineChild } from './line-child.js';
 
 /**
  * The benchmark's LLM is an external service: run the fake in its own process so its HTTP work is not billed
  * to the stack's event loop. System calls (gpt-4o-mini) answer text; every other model answers as a judge.
  */
 export async function startFakeLLMProcess(latencyMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(latencyMs)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
-  const url = await next();
+  const child = await startLineChild(import.meta.url, [String(latencyMs)], null);
   return {
-    url,
-    async requestCount() {
-      const reply = next();
-      child.stdin!.write('count\n');
-      return Number(await reply);
-    },
+    url: child.greeting,
+    requestCount: async () => Number(await child.ask('count')),
     /** Starts a new window of calls (see `window`). */
-    async mark() {
-      const reply = next();
-      child.stdin!.write('mark\n');
-      await reply;
+    mark: async () => {
+      await child.ask('mark');
     },
     /** The calls since `mark`: how many, and when the first and the last arrived (epoch ms). */
-    async window(): Promise<{ calls: number; firstMs: number; lastMs: number }> {
-      const reply = next();
-      child.stdin!.write('window\n');
-      return JSON.parse(await reply);
-    },
+    window: async (): Promise<{ calls: number; firstMs: number; lastMs: number }> =>
+      JSON.parse(await child.ask('window')),
     /** CPU time (user + system, seconds) the fake has used so far: on a small machine it competes with the stack. */
-    async cpuSeconds() {
-      const reply = next();
-      child.stdin!.write('cpu\n');
-      return Number(await reply) / 1e6;
-    },
-    async close() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill();
-      await exited;
-    },
+    cpuSeconds: async () => Number(await child.ask('cpu')) / 1e6,
+    close: () => child.stop(),
   };
 }
 
