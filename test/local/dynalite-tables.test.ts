@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, startEmulators } from '../../local/emulators.js';
-import { tempDataDir } from '../support/stack.js';
+import { tempDataDir, waitFor } from '../support/stack.js';
 
 // The embedded dynalite serves table descriptions from memory (local/dynalite-thread.mjs). These tests change a
 // table after it has been read and check that every later request sees the change, never the cached old one.
@@ -31,21 +31,37 @@ const keyedTable = (name: string, key: string) =>
     BillingMode: 'PAY_PER_REQUEST',
   });
 
+/** Table changes finish after their reply, as in DynamoDB: wait until the table is ACTIVE, or gone. */
+async function whenTable(name: string, status: 'ACTIVE' | 'GONE') {
+  const current = async () => {
+    try {
+      return (await emulators.clients.dynamo.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus;
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return 'GONE';
+      throw error;
+    }
+  };
+  await waitFor(async () => ((await current()) === status ? true : undefined), `table ${name} to be ${status}`);
+}
+
 describe('table descriptions in the embedded dynalite', () => {
   it('a table deleted and created again with another key is used with its new key', async () => {
     const dynamo = emulators.clients.dynamo;
     await dynamo.send(keyedTable('recreated', 'pk'));
+    await whenTable('recreated', 'ACTIVE');
     await dynamo.send(new PutItemCommand({ TableName: 'recreated', Item: { pk: { S: 'a' }, v: { S: 'old' } } }));
     expect(
       (await dynamo.send(new GetItemCommand({ TableName: 'recreated', Key: { pk: { S: 'a' } } }))).Item?.v,
     ).toEqual({ S: 'old' });
 
     await dynamo.send(new DeleteTableCommand({ TableName: 'recreated' }));
+    await whenTable('recreated', 'GONE');
     await expect(
       dynamo.send(new GetItemCommand({ TableName: 'recreated', Key: { pk: { S: 'a' } } })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 
     await dynamo.send(keyedTable('recreated', 'id'));
+    await whenTable('recreated', 'ACTIVE');
     await expect(
       dynamo.send(new PutItemCommand({ TableName: 'recreated', Item: { pk: { S: 'a' } } })),
     ).rejects.toMatchObject({ name: 'ValidationException' });
@@ -64,6 +80,7 @@ describe('table descriptions in the embedded dynalite', () => {
         ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
       }),
     );
+    await whenTable('provisioned', 'ACTIVE');
     await dynamo.send(new PutItemCommand({ TableName: 'provisioned', Item: { pk: { S: 'a' } } }));
     await dynamo.send(
       new UpdateTableCommand({
@@ -72,8 +89,10 @@ describe('table descriptions in the embedded dynalite', () => {
       }),
     );
     await dynamo.send(new PutItemCommand({ TableName: 'provisioned', Item: { pk: { S: 'b' } } }));
-    const described = await dynamo.send(new DescribeTableCommand({ TableName: 'provisioned' }));
-    expect(described.Table?.ProvisionedThroughput).toMatchObject({ ReadCapacityUnits: 7, WriteCapacityUnits: 3 });
-    expect(described.Table?.TableStatus).toBe('ACTIVE');
+    // UpdateTable answers while the table is UPDATING (as DynamoDB does); the new capacity lands with ACTIVE.
+    await whenTable('provisioned', 'ACTIVE');
+    const described = (await dynamo.send(new DescribeTableCommand({ TableName: 'provisioned' }))).Table!;
+    expect(described.ProvisionedThroughput).toMatchObject({ ReadCapacityUnits: 7, WriteCapacityUnits: 3 });
+    await dynamo.send(new PutItemCommand({ TableName: 'provisioned', Item: { pk: { S: 'c' } } }));
   });
 });
