@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_EXPORT_RETENTION_DAYS } from '../../lambdas/aws/dynamo/exports.js';
 import { createRepositories, type Repositories } from '../../lambdas/aws/repositories.js';
 import { newId } from '../../lambdas/core/ids.js';
 import type { Run } from '../../lambdas/core/schemas/run.js';
@@ -276,7 +277,7 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       };
       await repos.exports.put(org, record);
       const raw = await repos.table.get(`EXPORT#${record.id}`, '#');
-      expect(raw?.expiresAt).toBe(Date.parse(createdAt) / 1000 + 7 * 86_400);
+      expect(raw?.expiresAt).toBe(Date.parse(createdAt) / 1000 + DEFAULT_EXPORT_RETENTION_DAYS * 86_400);
       expect(await repos.exports.get(org, record.id)).toEqual(record);
       expect(await repos.exports.get(other, record.id)).toBeNull();
     });
