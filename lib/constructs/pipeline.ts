@@ -97,7 +97,7 @@ export class Pipeline extends Construct {
       bindSecret(fn, storage.llmApiKey, 'LLM_SECRET_ARN');
       // Read straight from the environment by lambdas/aws/lambda-runtime.ts, as locally.
       if (props.llmBaseUrl) fn.addEnvironment('OPENAI_BASE_URL', props.llmBaseUrl);
-      // One message is one batch of ~25 records, so maxConcurrency bounds concurrent batches directly.
+      // One message is one batch of ≥ 50 records (MIN_BATCH_SIZE), so maxConcurrency bounds concurrent batches directly.
       bindQueue(
         fn,
         this.queues[role].queue,

@@ -119,19 +119,8 @@ export class DynamoMonitorRepository implements MonitorRepository {
   }
 
   async listActive() {
-    const out: Array<{ orgId: string; monitor: Monitor }> = [];
-    let after: string | undefined;
-    for (;;) {
-      const { items, hasMore } = await this.table.query({
-        index: 'gsi2',
-        partition: monitorKeys.active,
-        after,
-        limit: 100,
-      });
-      for (const item of items) out.push({ orgId: String(item.orgId), monitor: toMonitor(item) });
-      if (!hasMore || items.length === 0) return out;
-      after = String(items.at(-1)!.gsi2sk);
-    }
+    const items = await this.table.queryAll({ index: 'gsi2', partition: monitorKeys.active });
+    return items.map((item) => ({ orgId: String(item.orgId), monitor: toMonitor(item) }));
   }
 
   async recordTick(scope: Scope, id: string, tick: { windowEnd: string; at: string; runId: string | null }) {
@@ -144,7 +133,7 @@ export class DynamoMonitorRepository implements MonitorRepository {
     try {
       await this.table.update({
         ...monitorKeys.monitor(id),
-        expression: `SET ${sets.join(', ')}`,
+        expression: updateExpression(sets),
         // Never backwards: a late or out-of-order tick leaves a further cursor alone.
         condition: 'orgId = :org AND (attribute_not_exists(lastTickEnd) OR lastTickEnd <= :end)',
         values,

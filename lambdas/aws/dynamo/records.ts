@@ -30,7 +30,7 @@ export class DynamoRecordRepository implements RecordRepository {
     return this.table.putIfAbsent(this.toItem(scope, record, projectId), LARGE_RECORD_FIELDS);
   }
 
-  /** Batch write for PrepareRun; ids are positional, so a repeat after a crash overwrites the same items. */
+  /** Batch write of finished records (executor, MarkBatchErrored); ids are positional, so a repeat overwrites. */
   async insertMany(scope: Scope, records: RunRecord[], projectId: string) {
     await this.table.batchPut(
       records.map((r) => this.toItem(scope, r, projectId)),

@@ -86,19 +86,8 @@ export class DynamoRunRepository implements RunRepository {
 
   /** Runs not yet in a final state, for resuming after a restart. */
   async listActive(): Promise<Array<{ orgId: string; run: Run }>> {
-    const out: Array<{ orgId: string; run: Run }> = [];
-    let after: string | undefined;
-    for (;;) {
-      const { items, hasMore } = await this.table.query({
-        index: 'gsi3',
-        partition: keys.activeRuns,
-        after,
-        limit: 100,
-      });
-      for (const item of items) out.push({ orgId: String(item.orgId), run: toRun(item) });
-      if (!hasMore || items.length === 0) return out;
-      after = String(items.at(-1)!.gsi3sk);
-    }
+    const items = await this.table.queryAll({ index: 'gsi3', partition: keys.activeRuns });
+    return items.map((item) => ({ orgId: String(item.orgId), run: toRun(item) }));
   }
 
   async update(scope: Scope, id: string, patch: RunPatch, condition: RunCondition = {}) {
@@ -157,7 +146,7 @@ export class DynamoRunRepository implements RunRepository {
     });
     await this.table.update({
       ...keys.run(id),
-      expression: `SET ${sets.join(', ')}`,
+      expression: updateExpression(sets),
       names,
       values,
       condition: 'orgId = :org',

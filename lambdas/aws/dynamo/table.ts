@@ -180,7 +180,7 @@ export class Table {
     return this.finish(items, q.limit, items.length > q.limit);
   }
 
-  /** Every item of a partition (or of its `beginsWith` range), 1,000 a query: for listings with `attributes`. */
+  /** Every item of a partition (or of its `beginsWith` range), 1,000 a query: id listings, active runs. */
   async queryAll(q: Omit<QueryInput, 'after' | 'limit' | 'descending'>): Promise<Item[]> {
     const skName = q.index ? `${q.index}sk` : 'sk';
     const all: Item[] = [];
@@ -203,7 +203,7 @@ export class Table {
     const stored = await Promise.all(items.map((i) => this.spill(i, largeFields)));
     const chunks: Item[][] = [];
     for (let i = 0; i < stored.length; i += 25) chunks.push(stored.slice(i, i + 25));
-    // A few chunks in flight at once: big writes (PrepareRun's records) are bound by round trips, not by size.
+    // A few chunks in flight at once: big writes (a batch's 150 scores) are bound by round trips, not by size.
     for (let i = 0; i < chunks.length; i += BATCH_WRITES_IN_FLIGHT) {
       await Promise.all(chunks.slice(i, i + BATCH_WRITES_IN_FLIGHT).map((chunk) => this.writeChunk(chunk)));
     }
