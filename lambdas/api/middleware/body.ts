@@ -17,7 +17,7 @@ const limit = bodyLimit({
 
 /**
  * Bodies over 1 MiB are refused with 413 before they are read whole. Reads are not asked for a body: on Node,
- * `c.req.raw.body` makes @hono/node-server build a whole WHATWG Request, a fifth of a GET's CPU.
+ * `c.req.raw.body` makes @hono/node-server build a whole WHATWG Request (0.37 s of a 6 s profile of GET /runs/{id}).
  */
 export const limitBody = createMiddleware(async (c, next) => {
   if (BODILESS_METHODS.has(c.req.method)) return next();

@@ -18,8 +18,6 @@ export interface OpenAIChatModelOptions {
   baseURL?: string;
   /** Per attempt. Judges with long prompts can take a while; SQS visibility must exceed attempts × this. */
   timeoutMs?: number;
-  /** The client's transport; by default node:http keep-alive (see createNodeHttpFetch). */
-  fetch?: typeof fetch;
 }
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -68,11 +66,10 @@ function classify(error: unknown): unknown {
  */
 export class OpenAIChatModel implements ChatModel {
   private readonly clients = new Map<string, OpenAI>();
-  private readonly fetch: typeof fetch;
+  /** node:http keep-alive (see createNodeHttpFetch), shared by every client this model makes. */
+  private readonly fetch = createNodeHttpFetch();
 
-  constructor(private readonly options: OpenAIChatModelOptions = {}) {
-    this.fetch = options.fetch ?? createNodeHttpFetch();
-  }
+  constructor(private readonly options: OpenAIChatModelOptions = {}) {}
 
   async complete(request: ChatRequest): Promise<ChatResult> {
     const client = this.client(request);

@@ -9,7 +9,8 @@ export const MAX_BATCHES = 1000;
 /**
  * Each batch costs a fixed set of round trips per phase (load the run, manifest and records; write; count), so
  * fewer, larger batches leave more of the worker to the calls themselves: 1,000 testcases × 4 calls in
- * bench/pipeline took 5.97-6.09 s in batches of 25, 5.51-5.55 s in 50, 5.46 s in 100. 50 keeps a failed
+ * bench/pipeline took 5.97-6.09 s in batches of 25, 5.51-5.55 s in 50, 5.46 s in 100 (interleaved runs, one
+ * session, by editing this constant). 50 keeps a failed
  * batch (marked errored as a whole) and a redelivery small.
  */
 export const MIN_BATCH_SIZE = 50;

@@ -51,7 +51,7 @@ export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 
 }
 
 /** Every score of this pass for a batch, tallied per metric version (see BatchScoreSummary). */
-export function summarizeBatch(
+function summarizeBatch(
   generation: number,
   records: number,
   metrics: MetricVersion[],

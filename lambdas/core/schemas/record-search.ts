@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import { Id, ListQuery } from './common.js';
-import { RecordStatus } from './record.js';
+import { RecordStatus, RecordTraceId } from './record.js';
 import { RunSource } from './run.js';
 
 const filterFields = {
   runId: Id.optional().meta({ description: 'Only records of this run' }),
   testcaseId: Id.optional().meta({ description: 'Only records of this testcase' }),
-  traceId: z.string().min(1).max(128).optional().meta({ description: 'Only records taken from this trace' }),
+  traceId: RecordTraceId.optional().meta({ description: 'Only records taken from this trace' }),
   status: RecordStatus.optional(),
   metricId: Id.optional().meta({ description: 'Only records with a score for this metric (see `passed`)' }),
   source: RunSource.optional().meta({ description: 'Only records of runs with this source' }),

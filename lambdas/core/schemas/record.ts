@@ -40,7 +40,7 @@ export type Score = z.infer<typeof Score>;
 export const UpsertScore = z.object({ score: ScoreValue }).meta({ id: 'UpsertScore' });
 
 /** The production trace a record came from: set by monitors on sampled traces, or by whoever posts the record. */
-const RecordTraceId = z
+export const RecordTraceId = z
   .string()
   .min(1)
   .max(128)
