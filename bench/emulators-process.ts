@@ -7,7 +7,7 @@ import { startLineChild } from './line-child.js';
 /**
  * The local emulators (dynalite, s3rver, fauxqs) in a process of their own, so a benchmark can measure the
  * API's process alone, as it runs in a Lambda, with DynamoDB and S3 elsewhere. The child prints where they
- * listen; `memory()` asks for its RSS.
+ * listen; `rss()` asks for its RSS.
  */
 export async function startEmulatorsProcess(dataDir: string) {
   const child = await startLineChild(import.meta.url, [dataDir], 'stop');

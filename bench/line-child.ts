@@ -12,12 +12,14 @@ export async function startLineChild(module: string, args: string[], exit: strin
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
-  const lines = createInterface({ input: child.stdout! });
-  const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
+  // One listener, replies handed out in order: asks that overlap (a sampler on a timer) each get their own line.
+  const waiting: Array<(line: string) => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(line));
+  const next = () => new Promise<string>((resolve) => waiting.push(resolve));
   const greeting = await next();
   return {
     greeting,
-    async ask(command: string) {
+    ask(command: string) {
       const reply = next();
       child.stdin!.write(`${command}\n`);
       return reply;

@@ -16,7 +16,7 @@ const MAX_CONCURRENCY = 50;
 const CALLS_PER_TESTCASE = 4; // 1 execution + 3 AI metrics
 const IDEAL_SECONDS = (TESTCASES * CALLS_PER_TESTCASE * LATENCY_MS) / MAX_CONCURRENCY / 1000;
 /** Runs after the cold one: this 2-core machine drifts by ±10% from one run to the next, so the median counts. */
-const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 3);
+const WARM_RUNS = Math.max(1, Number(process.env.BENCH_WARM_RUNS ?? 3));
 
 type Api = ReturnType<typeof apiClient>;
 
@@ -83,10 +83,9 @@ function report(
     stolenCpu,
   }: Awaited<ReturnType<typeof timedRun>>,
 ) {
-  const ideal = IDEAL_SECONDS;
   console.log(
     `${label}: ${done.status}, ${done.numRecords} records, ${done.numScores} scores; wall ${fmt(seconds)} s, ` +
-      `${fmt(TESTCASES / seconds, 0)} records/s, ${fmt(seconds / ideal)}× the ideal ${fmt(ideal)} s; ` +
+      `${fmt(TESTCASES / seconds, 0)} records/s, ${fmt(seconds / IDEAL_SECONDS)}× the ideal ${fmt(IDEAL_SECONDS)} s; ` +
       `event loops busy: main ${fmt(busy * 100, 0)}%, workers ${fmt(workerBusy * 100, 0)}%`,
   );
   // Every thread of the stack (main, worker, dynalite) plus the fake LLM, against the cores this machine has.
