@@ -122,3 +122,13 @@ export function waitForRun(
     maxIntervalMs,
   );
 }
+
+/**
+ * The field paths an error body names (`{code, message, details}`), read in one place so tests do not depend on
+ * how `details` lays them out.
+ */
+export function fieldPaths(body: { details?: unknown }): string[] {
+  const details = body.details as { issues?: Array<{ path: string }> } | Array<{ path: string }> | undefined;
+  const issues = Array.isArray(details) ? details : (details?.issues ?? []);
+  return issues.map((issue) => issue.path);
+}
