@@ -65,17 +65,36 @@ export async function prepareRescore(deps: CoreDeps, scope: Scope, runId: string
   return { ...updated, status: deriveRunStatus(updated) };
 }
 
+const RERUN_SUFFIX = / \(rerun(?: (\d+))?\)$/;
+
+/**
+ * The name of a run made again: "Nightly" → "Nightly (rerun)" → "Nightly (rerun 2)", so the runs list tells the
+ * copy from its source; an unnamed run's copy names its source.
+ */
+export function rerunName(name: string | null, sourceRunId: string): string {
+  if (!name) return `Rerun of ${sourceRunId}`;
+  const match = RERUN_SUFFIX.exec(name);
+  if (!match) return `${name} (rerun)`;
+  return `${name.slice(0, match.index)} (rerun ${Number(match[1] ?? 1) + 1})`;
+}
+
 /** A new run over the same testset, system version and metrics (their latest versions). */
 export async function rerun(deps: CoreDeps, scope: Scope, runId: string): Promise<Run> {
   const run = await requireRun(deps, scope, runId);
-  return createRun(deps, scope, run.projectId, {
-    metricIds: run.metricIds,
-    testsetId: run.testsetId,
-    systemVersionId: run.systemVersionId,
-    name: run.name ?? undefined,
-    notes: run.notes ? `Rerun of ${run.id}. ${run.notes}` : `Rerun of ${run.id}`,
-    source: run.source,
-    maxConcurrency: run.maxConcurrency,
-    trials: run.trials,
-  });
+  return createRun(
+    deps,
+    scope,
+    run.projectId,
+    {
+      metricIds: run.metricIds,
+      testsetId: run.testsetId,
+      systemVersionId: run.systemVersionId,
+      name: rerunName(run.name, run.id).slice(0, 200),
+      notes: run.notes ? `Rerun of ${run.id}. ${run.notes}` : `Rerun of ${run.id}`,
+      source: run.source,
+      maxConcurrency: run.maxConcurrency,
+      trials: run.trials,
+    },
+    { rerunOf: run.id },
+  );
 }

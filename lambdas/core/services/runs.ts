@@ -19,7 +19,13 @@ export async function resolveMetrics(deps: CoreDeps, scope: Scope, projectId: st
   return metrics.filter((m) => m !== null);
 }
 
-export async function createRun(deps: CoreDeps, scope: Scope, projectId: string, input: CreateRun): Promise<Run> {
+export async function createRun(
+  deps: CoreDeps,
+  scope: Scope,
+  projectId: string,
+  input: CreateRun,
+  lineage: { rerunOf?: string } = {},
+): Promise<Run> {
   await requireProject(deps, scope, projectId);
   const unique = [...new Set(input.metricIds)];
   const metrics = await resolveMetrics(deps, scope, projectId, unique);
@@ -64,6 +70,7 @@ export async function createRun(deps: CoreDeps, scope: Scope, projectId: string,
     completedAt: null,
     statusExplanation: {},
     aggregates: null,
+    ...(lineage.rerunOf && { rerunOf: lineage.rerunOf }),
   };
   return deps.runs.create(scope, run);
 }
