@@ -10,7 +10,7 @@ import { entityOf, type Item, type Table } from './table.js';
  * one partition, and a tick with sampleRate r reads only the ceil(16 r) partitions that can hold sampled traces.
  */
 export const TRACE_SHARDS = 16;
-const LARGE_TRACE_FIELDS = ['inputs', 'outputs', 'metadata'];
+const LARGE_TRACE_FIELDS = ['inputs', 'outputs', 'expected', 'metadata'];
 
 export const traceKeys = {
   trace: (projectId: string, traceId: string, spanId: string) => ({
