@@ -16,6 +16,12 @@ console.log(`Verdict is running at ${stack.url}`);
 console.log(`  API        ${stack.url}/api/v2   (Authorization: Bearer <key>; key in ${dataDir}/admin-api-key)`);
 console.log(`  Reference  ${stack.url}/docs`);
 console.log(`  Health     ${stack.url}/health`);
+console.log(
+  process.env.OPENAI_API_KEY
+    ? `  LLM        configured (${process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1'}): AI metrics and openai_chat systems run`
+    : '  LLM        not configured: AI metrics and openai_chat systems will error with "no LLM configured".\n' +
+        '             Set OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible server) and restart.',
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
