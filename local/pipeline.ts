@@ -1,12 +1,12 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { RunLauncher } from '../lambdas/api/context.js';
 import { createPipelineDeps, type PipelineSettings } from '../lambdas/aws/pipeline-deps.js';
 import type { PipelineDeps } from '../lambdas/core/pipeline/deps.js';
-import { finalizeRun } from '../lambdas/core/pipeline/finalize-run.js';
 import { markBatchErrored } from '../lambdas/core/pipeline/mark-batch-errored.js';
 import { prepareRun } from '../lambdas/core/pipeline/prepare-run.js';
-import { isExecutedRun } from '../lambdas/core/services/run-lifecycle.js';
+import { finalizeRun } from '../lambdas/core/runs/finalize.js';
+import { isExecutedRun } from '../lambdas/core/runs/lifecycle.js';
+import type { RunLauncher } from '../lambdas/core/runs/ports.js';
 import type { StackCore, StackExtension } from './stack.js';
 import { loadRunEvaluationDefinition } from './stepfunctions/definition.js';
 import { createLocalStateMachineDriver } from './stepfunctions/run-state-machine.js';

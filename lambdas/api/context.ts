@@ -1,17 +1,10 @@
+import type { CoreDeps } from '../core/deps.js';
 import type { ExportFileStore, ExportRepository } from '../core/exports/ports.js';
 import type { MonitorRepository, Scheduler, TraceRepository } from '../core/monitors/ports.js';
 import type { CursorCodec } from '../core/pagination.js';
 import type { ApiKeyRepository, IdempotencyStore, Scope } from '../core/ports.js';
 import type { RecordSearchRepository } from '../core/records/ports.js';
-import type { CoreDeps } from '../core/services/deps.js';
-
-/** Things the API starts in the background; the pipeline issue wires real ones, tests may leave them out. */
-export interface RunLauncher {
-  /** Starts the evaluation of a run that has a testset and a runnable system version. */
-  start(scope: Scope, runId: string, mode: 'execute' | 'rescore'): Promise<void>;
-  /** Queues scoring for a record posted through the API. */
-  scoreRecord(scope: Scope, runId: string, recordId: string): Promise<void>;
-}
+import type { RunLauncher } from '../core/runs/ports.js';
 
 export interface ApiDeps extends CoreDeps {
   apiKeys: ApiKeyRepository;

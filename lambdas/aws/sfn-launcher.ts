@@ -1,6 +1,6 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { RunLauncher } from '../api/context.js';
+import type { RunLauncher } from '../core/runs/ports.js';
 
 /** In AWS a run starts as a Step Functions execution; SDK-posted records go straight to the scorer queue. */
 export function sfnLauncher(options: {

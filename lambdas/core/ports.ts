@@ -2,7 +2,6 @@ import type { PageRequest } from './pagination.js';
 import type { Metric, MetricDefinition } from './schemas/metric.js';
 import type { Project } from './schemas/project.js';
 import type { RecordWithScores, RunRecord, Score } from './schemas/record.js';
-import type { Run } from './schemas/run.js';
 import type { System, SystemVersion } from './schemas/system.js';
 import type { Testcase, Testset, UpdateTestset } from './schemas/testset.js';
 
@@ -100,47 +99,7 @@ export interface SystemRepository {
   getVersion(scope: Scope, versionId: string): Promise<(SystemVersion & { projectId: string }) | null>;
 }
 
-export interface RunCounters {
-  numRecords?: number;
-  numScores?: number;
-  executed?: number;
-  erroredRecords?: number;
-  /** Per metric version: scored / errored deltas. */
-  metrics?: Record<string, { scored?: number; errored?: number; lastError?: string }>;
-}
-
-export type RunPatch = Partial<
-  Pick<
-    Run,
-    | 'notes'
-    | 'name'
-    | 'status'
-    | 'startedAt'
-    | 'completedAt'
-    | 'aggregates'
-    | 'metricIds'
-    | 'metricVersionIds'
-    | 'humanMetricVersionIds'
-    | 'generation'
-    | 'numRecords'
-    | 'numScores'
-  >
->;
-
-/** Guards an update: applied only while the run's status is one of these (false → the update is skipped). */
-export interface RunCondition {
-  statusIn?: Run['status'][];
-}
-
-export interface RunRepository {
-  create(scope: Scope, run: Run): Promise<Run>;
-  get(scope: Scope, id: string): Promise<Run | null>;
-  list(scope: Scope, projectId: string, page: PageRequest, filter?: { source?: string }): Promise<Paged<Run>>;
-  update(scope: Scope, id: string, patch: RunPatch, condition?: RunCondition): Promise<Run | null>;
-  addCounters(scope: Scope, id: string, delta: RunCounters): Promise<void>;
-  listActive(): Promise<Array<{ orgId: string; run: Run }>>;
-  resetProgress(scope: Scope, id: string, metricVersionIds: string[]): Promise<void>;
-}
+export type { RunCondition, RunCounters, RunPatch, RunRepository } from './runs/ports.js';
 
 export interface RecordRepository {
   /** Creates a record once; a repeated insert of the same id returns false and changes nothing. */

@@ -1,5 +1,5 @@
 import { workflowRuntime } from '../aws/lambda-runtime.js';
-import { finalizeRun } from '../core/pipeline/finalize-run.js';
+import { finalizeRun } from '../core/runs/finalize.js';
 
 /** State machine task: aggregates and the final status. */
 const runtime = workflowRuntime();

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { MetricVersion } from '../../lambdas/core/ports.js';
 import {
   addTally,
   aggregateScores,
   aggregateTally,
   emptyTally,
   tallyScores,
-} from '../../lambdas/core/pipeline/aggregates.js';
-import type { MetricVersion } from '../../lambdas/core/ports.js';
+} from '../../lambdas/core/runs/aggregates.js';
 import type { Score } from '../../lambdas/core/schemas/record.js';
 
 const version = (outputType: 'boolean' | 'int' | 'float'): MetricVersion => ({

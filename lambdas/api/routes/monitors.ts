@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { requireProject } from '../../core/deps.js';
 import { notFound, VerdictError } from '../../core/errors.js';
 import type { MonitorDeps } from '../../core/monitors/ports.js';
 import { parseDuration } from '../../core/monitors/schedule.js';
@@ -7,7 +8,6 @@ import { createMonitor, deleteMonitor, updateMonitor } from '../../core/monitors
 import { runMonitorTick } from '../../core/monitors/tick.js';
 import { ErrorBody, ListQuery, pageOf, Success } from '../../core/schemas/common.js';
 import { CreateMonitor, Monitor, TickResult, TriggerMonitor, UpdateMonitor } from '../../core/schemas/monitor.js';
-import { requireProject } from '../../core/services/deps.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { listPage } from '../pagination.js';

@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { requireProject } from '../../core/deps.js';
 import { newId } from '../../core/ids.js';
 import { ListQuery, pageOf } from '../../core/schemas/common.js';
 import { CreateProject, Project } from '../../core/schemas/project.js';
-import { requireProject } from '../../core/services/deps.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { listPage } from '../pagination.js';

@@ -1,10 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { requireRun } from '../../core/deps.js';
 import { notFound } from '../../core/errors.js';
-import { completeIfDone } from '../../core/pipeline/posted-records.js';
+import { completeIfDone } from '../../core/runs/complete.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
 import { CreateRecord, RecordWithScores, RunRecord, Score, UpsertScore } from '../../core/schemas/record.js';
-import { requireRun } from '../../core/services/deps.js';
 import { postRecord, putScore } from '../../core/services/runs.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';

@@ -1,11 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { requireProject, requireRun } from '../../core/deps.js';
 import type { Scope } from '../../core/ports.js';
+import { cancelRun, createRun, isExecutedRun, prepareRescore, rerun } from '../../core/runs/lifecycle.js';
 import { ListQuery, pageOf } from '../../core/schemas/common.js';
 import { CreateRun, RescoreRun, Run, RunSource, UpdateRun } from '../../core/schemas/run.js';
-import { requireProject, requireRun } from '../../core/services/deps.js';
-import { cancelRun, isExecutedRun, prepareRescore, rerun } from '../../core/services/run-lifecycle.js';
-import { createRun } from '../../core/services/runs.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { listPage } from '../pagination.js';

@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { requireProject } from '../../core/deps.js';
 import { notFound } from '../../core/errors.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
 import { CreateSystemVersion, System, SystemVersion, UpdateSystem, UpsertSystem } from '../../core/schemas/system.js';
-import { requireProject } from '../../core/services/deps.js';
 import { addSystemVersion, upsertSystem } from '../../core/services/systems.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { requireProject, requireTestset } from '../../core/deps.js';
 import { notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
@@ -13,7 +14,6 @@ import {
   UpdateTestcase,
   UpdateTestset,
 } from '../../core/schemas/testset.js';
-import { requireProject, requireTestset } from '../../core/services/deps.js';
 import { buildTestcase, compileTestsetSchema } from '../../core/services/testcases.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';

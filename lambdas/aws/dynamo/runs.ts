@@ -1,6 +1,6 @@
 import type { PageRequest } from '../../core/pagination.js';
-import { deriveRunStatus } from '../../core/pipeline/status.js';
 import type { Paged, RunCondition, RunCounters, RunPatch, RunRepository, Scope } from '../../core/ports.js';
+import { deriveRunStatus } from '../../core/runs/status.js';
 import { FINAL_RUN_STATUSES, type Run } from '../../core/schemas/run.js';
 import { keys } from './keys.js';
 import { getOwned } from './projects.js';

@@ -1,8 +1,8 @@
+import { type CoreDeps, requireRun } from '../deps.js';
 import { badRequest } from '../errors.js';
 import type { MetricVersion, Scope } from '../ports.js';
 import type { RunComparison } from '../schemas/compare.js';
 import type { Run } from '../schemas/run.js';
-import { type CoreDeps, requireRun } from '../services/deps.js';
 import {
   type ComparableRecord,
   type ComparableRun,

@@ -1,6 +1,6 @@
+import type { CoreDeps } from '../deps.js';
 import type { Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
-import type { CoreDeps } from '../services/deps.js';
 import type { MetricColumn } from './csv.js';
 
 type ColumnDeps = Pick<CoreDeps, 'metrics' | 'testsets' | 'systems'>;

@@ -1,3 +1,4 @@
+import { type CoreDeps, nowIso } from '../deps.js';
 import { notFound, VerdictError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Scope } from '../ports.js';
@@ -8,7 +9,6 @@ import type { Export, ExportRecord } from '../schemas/export.js';
 import type { RecordWithScores } from '../schemas/record.js';
 import type { RecordFilter } from '../schemas/record-search.js';
 import type { Run } from '../schemas/run.js';
-import { type CoreDeps, nowIso } from '../services/deps.js';
 import { metricColumns, preferredFields } from './columns.js';
 import { type ColumnPlan, csvLines, FieldCollector, headerOf, rowOf, UTF8_BOM } from './csv.js';
 import type { ExportFileStore, ExportRepository } from './ports.js';

@@ -1,8 +1,9 @@
+import type { CoreDeps } from '../deps.js';
 import type { PageRequest } from '../pagination.js';
 import type { Paged, Scope } from '../ports.js';
+import type { RunLauncher } from '../runs/ports.js';
 import type { Monitor } from '../schemas/monitor.js';
 import type { Trace } from '../schemas/trace.js';
-import type { CoreDeps } from '../services/deps.js';
 
 /** What a schedule needs to know about its monitor: where to fire, and whether to exist at all. */
 export type ScheduledMonitor = Pick<Monitor, 'id' | 'name' | 'schedule' | 'active'> & { orgId: string };
@@ -109,13 +110,8 @@ export interface TraceRepository {
   ): Promise<{ traces: Trace[]; truncated: boolean }>;
 }
 
-/** Starts the pipeline for a run: the API's RunLauncher, or a Step Functions starter in the monitor Lambda. */
-export interface RunStarter {
-  start(scope: Scope, runId: string, mode: 'execute' | 'rescore'): Promise<void>;
-}
-
 export interface MonitorDeps extends CoreDeps {
   monitors: MonitorRepository;
   traces: TraceRepository;
-  launcher?: RunStarter;
+  launcher?: Pick<RunLauncher, 'start'>;
 }

@@ -1,9 +1,9 @@
+import { type CoreDeps, requireProject } from '../deps.js';
 import { badRequest, notFound, VerdictError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Scope } from '../ports.js';
+import { resolveMetrics } from '../runs/lifecycle.js';
 import type { CreateMonitor, Monitor, MonitorFilter, MonitorTarget, UpdateMonitor } from '../schemas/monitor.js';
-import { type CoreDeps, requireProject } from '../services/deps.js';
-import { resolveMetrics } from '../services/runs.js';
 import type { MonitorRepository, Scheduler } from './ports.js';
 
 export interface MonitorServiceDeps extends CoreDeps {

@@ -1,6 +1,6 @@
+import { type CoreDeps, requireProject } from '../deps.js';
 import type { Scope } from '../ports.js';
 import type { Trace, TraceInput } from '../schemas/trace.js';
-import { type CoreDeps, requireProject } from '../services/deps.js';
 import type { TraceRepository } from './ports.js';
 
 /** A trace posted without a spanId is one interaction: its only span gets this id. */

@@ -1,7 +1,7 @@
+import type { CoreDeps } from '../deps.js';
 import type { MetricVersion, Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
 import type { SystemConfig } from '../schemas/system.js';
-import type { CoreDeps } from '../services/deps.js';
 
 const MAX_ENTRIES = 2000;
 

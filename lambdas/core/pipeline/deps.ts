@@ -1,9 +1,9 @@
+import type { CoreDeps } from '../deps.js';
 import { createLimiter, type Limiter } from '../llm/limiter.js';
 import type { ChatModel } from '../llm/port.js';
 import type { RetryOptions } from '../llm/retry.js';
 import type { BatchManifestRepository } from '../ports.js';
 import type { RunRecord } from '../schemas/record.js';
-import type { CoreDeps } from '../services/deps.js';
 import type { SystemDeps } from '../systems/types.js';
 import type { PipelineCaches } from './caches.js';
 

@@ -1,8 +1,8 @@
+import { nowIso } from '../deps.js';
 import { NonRetryableError } from '../errors.js';
 import { positionalId } from '../ids.js';
 import type { BatchEntry, Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
-import { nowIso } from '../services/deps.js';
 import type { WorkflowDeps } from './deps.js';
 
 export const MAX_BATCHES = 1000;

@@ -1,14 +1,14 @@
+import { nowIso } from '../deps.js';
 import { withRetries } from '../llm/retry.js';
 import { JudgeReplyError, scoreRecordWithMetric } from '../metrics/judge.js';
 import type { BatchScoreSummary, MetricVersion, RunCounters, Scope } from '../ports.js';
+import { tallyScores } from '../runs/aggregates.js';
+import { autoMetricVersionIds } from '../runs/status.js';
 import type { RunRecord, Score } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
-import { nowIso } from '../services/deps.js';
-import { tallyScores } from './aggregates.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
-import { autoMetricVersionIds } from './status.js';
 
 /** Loads the run's automatic metric versions (human ones wait for people). */
 export async function autoMetricVersions(deps: PipelineDeps, scope: Scope, run: Run): Promise<MetricVersion[]> {

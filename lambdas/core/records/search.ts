@@ -1,10 +1,10 @@
+import type { CoreDeps } from '../deps.js';
 import { badRequest, notFound, VerdictError } from '../errors.js';
 import type { PageRequest } from '../pagination.js';
 import type { Paged, Scope } from '../ports.js';
 import type { RecordWithScores, RunRecord, Score } from '../schemas/record.js';
 import type { RecordFilter } from '../schemas/record-search.js';
 import type { Run } from '../schemas/run.js';
-import type { CoreDeps } from '../services/deps.js';
 import { idRange } from './id-time.js';
 import type { RecordScanRequest, RecordSearchRepository } from './ports.js';
 import { RunCache } from './run-cache.js';

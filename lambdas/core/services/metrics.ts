@@ -1,8 +1,8 @@
+import { type CoreDeps, nowIso, requireProject } from '../deps.js';
 import { notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { MetricVersion, Scope } from '../ports.js';
 import { type CreateMetric, defineMetric, type Metric, type UpdateMetric } from '../schemas/metric.js';
-import { type CoreDeps, nowIso, requireProject } from './deps.js';
 
 export async function createMetric(
   deps: CoreDeps,

@@ -1,10 +1,10 @@
+import type { CoreDeps } from '../deps.js';
 import { notFound, VerdictError } from '../errors.js';
 import type { Paged, Scope } from '../ports.js';
 import { idTime, idTimePrefix } from '../records/id-time.js';
 import type { Metric } from '../schemas/metric.js';
 import type { Run } from '../schemas/run.js';
 import type { MetricHistory, RunHistoryPoint, RunHistoryQuery } from '../schemas/run-history.js';
-import type { CoreDeps } from './deps.js';
 
 export type RunHistoryDeps = Pick<CoreDeps, 'projects' | 'runs' | 'metrics' | 'systems'>;
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import { type CoreDeps, requireProject } from '../deps.js';
 import { notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Scope } from '../ports.js';
 import type { CreateSystemVersion, System, SystemConfig, UpsertSystem } from '../schemas/system.js';
-import { type CoreDeps, requireProject } from './deps.js';
 
 /** JSON with sorted keys, so two configs that differ only in key order hash the same. */
 export function canonicalJson(value: unknown): string {

@@ -1,11 +1,10 @@
+import type { CoreDeps } from '../deps.js';
+import { nowIso } from '../deps.js';
 import { NonRetryableError } from '../errors.js';
-import type { MetricVersion, Scope } from '../ports.js';
+import type { BatchManifestRepository, MetricVersion, Scope } from '../ports.js';
 import type { Score } from '../schemas/record.js';
 import { type Run, RunStatus } from '../schemas/run.js';
-import type { CoreDeps } from '../services/deps.js';
-import { nowIso } from '../services/deps.js';
 import { addTally, aggregateTally, emptyTally, tallyScores } from './aggregates.js';
-import type { WorkflowDeps } from './deps.js';
 import { humanScoringDone, scorableRecords } from './status.js';
 
 /** Reads every score of the run once, page by page, and tallies them per metric version. */
@@ -29,7 +28,7 @@ async function tallyStoredScores(deps: CoreDeps, scope: Scope, run: Run, version
  * Otherwise null, and the scores are read. A score replaced by a PUT while the run is still going is only
  * reflected by a later finalization (as after human review).
  */
-async function tallyBatchSummaries(deps: Partial<Pick<WorkflowDeps, 'batches'>>, run: Run) {
+async function tallyBatchSummaries(deps: { batches?: BatchManifestRepository }, run: Run) {
   if (!deps.batches || run.humanMetricVersionIds.length > 0) return null;
   const summaries = await deps.batches.scoreSummaries(run.id);
   if (summaries.length === 0) return null;
@@ -64,7 +63,7 @@ export function finalStatus(run: Run, workflowFailed: boolean): RunStatus {
  * by the state machine when PrepareRun or the whole Map failed.
  */
 export async function finalizeRun(
-  deps: CoreDeps & Partial<Pick<WorkflowDeps, 'batches'>>,
+  deps: CoreDeps & { batches?: BatchManifestRepository },
   input: { runId: string; orgId: string; error?: unknown },
 ) {
   const scope: Scope = { orgId: input.orgId };

@@ -1,10 +1,78 @@
+import { type CoreDeps, nowIso, requireProject, requireRun } from '../deps.js';
 import { VerdictError } from '../errors.js';
-import { deriveRunStatus } from '../pipeline/status.js';
+import { idCreatedAt, newId } from '../ids.js';
 import type { Scope } from '../ports.js';
-import type { Run } from '../schemas/run.js';
+import type { CreateRun, Run } from '../schemas/run.js';
 import { FINAL_RUN_STATUSES } from '../schemas/run.js';
-import { type CoreDeps, nowIso, requireRun } from './deps.js';
-import { createRun, resolveMetrics } from './runs.js';
+import { deriveRunStatus } from './status.js';
+
+/** Resolves metric ids to their current versions, naming the offending index when one is unknown. */
+export async function resolveMetrics(deps: CoreDeps, scope: Scope, projectId: string, metricIds: string[]) {
+  const metrics = await Promise.all(metricIds.map((id) => deps.metrics.get(scope, id)));
+  const issues = metrics.flatMap((m, i) =>
+    !m || m.projectId !== projectId
+      ? [{ path: `metricIds.${i}`, message: `metric ${metricIds[i]} was not found in this project` }]
+      : [],
+  );
+  if (issues.length) throw new VerdictError(404, 'not_found', 'unknown metric', issues);
+  return metrics.filter((m) => m !== null);
+}
+
+export async function createRun(
+  deps: CoreDeps,
+  scope: Scope,
+  projectId: string,
+  input: CreateRun,
+  lineage: { rerunOf?: string } = {},
+): Promise<Run> {
+  await requireProject(deps, scope, projectId);
+  const unique = [...new Set(input.metricIds)];
+  const metrics = await resolveMetrics(deps, scope, projectId, unique);
+  const testset = input.testsetId ? await deps.testsets.get(scope, input.testsetId) : null;
+  if (input.testsetId && (!testset || testset.projectId !== projectId)) {
+    throw new VerdictError(404, 'not_found', `testset ${input.testsetId} was not found`, [
+      { path: 'testsetId', message: 'not found in this project' },
+    ]);
+  }
+  const version = input.systemVersionId ? await deps.systems.getVersion(scope, input.systemVersionId) : null;
+  if (input.systemVersionId && (!version || version.projectId !== projectId)) {
+    throw new VerdictError(404, 'not_found', `system version ${input.systemVersionId} was not found`, [
+      { path: 'systemVersionId', message: 'not found in this project' },
+    ]);
+  }
+  // createdAt is read from the id, so time-range queries over id keys and createdAt filters agree to the ms.
+  const id = newId();
+  const run: Run = {
+    id,
+    projectId,
+    name: input.name ?? null,
+    testsetId: testset?.id ?? null,
+    systemId: version?.systemId ?? null,
+    systemVersionId: version?.id ?? null,
+    systemVersion: version ? { id: version.id, name: version.name } : null,
+    metricIds: metrics.map((m) => m.id),
+    metricVersionIds: metrics.map((m) => m.versionId),
+    humanMetricVersionIds: metrics.filter((m) => m.evalType === 'human').map((m) => m.versionId),
+    generation: 0,
+    numRecords: 0,
+    numExpectedRecords: testset ? testset.numTestcases * input.trials : null,
+    numScores: 0,
+    numExecuted: 0,
+    numErroredRecords: 0,
+    status: 'pending',
+    source: input.source,
+    notes: input.notes ?? '',
+    maxConcurrency: input.maxConcurrency,
+    trials: input.trials,
+    createdAt: idCreatedAt(id),
+    startedAt: null,
+    completedAt: null,
+    statusExplanation: {},
+    aggregates: null,
+    ...(lineage.rerunOf && { rerunOf: lineage.rerunOf }),
+  };
+  return deps.runs.create(scope, run);
+}
 
 /** A run is executed by the pipeline when it has a testset and a system version that is not external. */
 export async function isExecutedRun(deps: CoreDeps, scope: Scope, run: Run): Promise<boolean> {

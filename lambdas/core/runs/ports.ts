@@ -1,0 +1,58 @@
+import type { PageRequest } from '../pagination.js';
+import type { Paged, Scope } from '../ports.js';
+import type { Run } from '../schemas/run.js';
+
+/** Where runs live: the storage adapter stores and returns the run's facts; core derives its status. */
+export interface RunCounters {
+  numRecords?: number;
+  numScores?: number;
+  executed?: number;
+  erroredRecords?: number;
+  /** Per metric version: scored / errored deltas. */
+  metrics?: Record<string, { scored?: number; errored?: number; lastError?: string }>;
+}
+
+export type RunPatch = Partial<
+  Pick<
+    Run,
+    | 'notes'
+    | 'name'
+    | 'status'
+    | 'startedAt'
+    | 'completedAt'
+    | 'aggregates'
+    | 'metricIds'
+    | 'metricVersionIds'
+    | 'humanMetricVersionIds'
+    | 'generation'
+    | 'numRecords'
+    | 'numScores'
+  >
+>;
+
+/** Guards an update: applied only while the run's status is one of these (false → the update is skipped). */
+export interface RunCondition {
+  statusIn?: Run['status'][];
+}
+
+export interface RunRepository {
+  create(scope: Scope, run: Run): Promise<Run>;
+  get(scope: Scope, id: string): Promise<Run | null>;
+  list(scope: Scope, projectId: string, page: PageRequest, filter?: { source?: string }): Promise<Paged<Run>>;
+  update(scope: Scope, id: string, patch: RunPatch, condition?: RunCondition): Promise<Run | null>;
+  addCounters(scope: Scope, id: string, delta: RunCounters): Promise<void>;
+  listActive(): Promise<Array<{ orgId: string; run: Run }>>;
+  resetProgress(scope: Scope, id: string, metricVersionIds: string[]): Promise<void>;
+}
+
+/**
+ * Starts work for a run in the background: an evaluation (a Step Functions execution in AWS, the local driver
+ * on a laptop) and the scoring of records posted through the API. The API, the monitor ticks and the local
+ * resume all start runs through this one port.
+ */
+export interface RunLauncher {
+  /** Starts the evaluation of a run that has a testset and a runnable system version, or rescores one. */
+  start(scope: Scope, runId: string, mode: 'execute' | 'rescore'): Promise<void>;
+  /** Queues scoring for a record posted through the API. */
+  scoreRecord(scope: Scope, runId: string, recordId: string): Promise<void>;
+}
