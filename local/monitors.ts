@@ -1,6 +1,6 @@
 import type { MonitorDeps, MonitorTickEvent, ScheduledMonitor, Scheduler } from '../lambdas/core/monitors/ports.js';
-import { nextFireTime, parseSchedule } from '../lambdas/core/monitors/schedule.js';
 import { tickFromSchedule } from '../lambdas/core/monitors/tick.js';
+import { nextFireTime, parseSchedule } from '../lambdas/core/syntax/schedule.js';
 
 /** The local scheduler's sense of time: the system clock, or a test's manual one. */
 export interface SchedulerClock {

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { OtlpTraceRequest, tracesFromOtlp } from '../../lambdas/core/monitors/otlp.js';
-import { isSampled, sampleHash, spanPatternProblem, traceMatcher } from '../../lambdas/core/monitors/sampling.js';
-import { latestFireTime, nextFireTime, parseSchedule, scheduleProblem } from '../../lambdas/core/monitors/schedule.js';
+import { isSampled, sampleHash, traceMatcher } from '../../lambdas/core/monitors/sampling.js';
 import { traceRecordId } from '../../lambdas/core/monitors/tick.js';
 import { tickWindow } from '../../lambdas/core/monitors/window.js';
 import type { Monitor } from '../../lambdas/core/schemas/monitor.js';
 import type { Trace } from '../../lambdas/core/schemas/trace.js';
+import { latestFireTime, nextFireTime, parseSchedule, scheduleProblem } from '../../lambdas/core/syntax/schedule.js';
+import { spanPatternProblem } from '../../lambdas/core/syntax/span-pattern.js';
 
 const at = (iso: string) => new Date(iso);
 const next = (expression: string, after: string) => nextFireTime(parseSchedule(expression), at(after))?.toISOString();

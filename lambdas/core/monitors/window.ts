@@ -1,5 +1,5 @@
 import type { Monitor } from '../schemas/monitor.js';
-import { latestFireTime, parseDuration, parseSchedule, periodBefore } from './schedule.js';
+import { latestFireTime, parseDuration, parseSchedule, periodBefore } from '../syntax/schedule.js';
 
 /** A tick evaluates the traces with start < timestamp ≤ end. */
 export interface TickWindow {

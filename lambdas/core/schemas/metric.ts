@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { HeuristicConfig } from '../metrics/heuristics/schema.js';
 import { Id, Name } from './common.js';
+import { HeuristicConfig } from './heuristic.js';
 
 export const EvalType = z.enum(['ai', 'heuristic', 'human']);
 export const OutputType = z.enum(['boolean', 'int', 'float']);

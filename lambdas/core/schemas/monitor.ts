@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { spanPatternProblem } from '../monitors/sampling.js';
-import { parseDuration, scheduleProblem } from '../monitors/schedule.js';
+import { parseDuration, scheduleProblem } from '../syntax/schedule.js';
+import { spanPatternProblem } from '../syntax/span-pattern.js';
 import { Id, Name } from './common.js';
 
 export const ScheduleExpression = z

@@ -1,4 +1,4 @@
-import type { HeuristicConfig } from './schema.js';
+import type { HeuristicConfig } from '../../schemas/heuristic.js';
 import {
   canonicalJson,
   failed,

@@ -1,4 +1,5 @@
-export { BoundedCache, type Compiled, compileJsonSchema, compileRegex } from './cache.js';
+export { HEURISTIC_KINDS, HeuristicConfig, type HeuristicConfigInput, HeuristicKind } from '../../schemas/heuristic.js';
+export { BoundedCache, type Compiled, compileJsonSchema, compileRegex } from '../../syntax/compile-cache.js';
 export { DEFAULT_SIMILARITY_THRESHOLD, MAX_DISTANCE_CELLS, similarity } from './levenshtein.js';
 export {
   clearCompileCaches,
@@ -8,5 +9,4 @@ export {
   MAX_COMPILED_ENTRIES,
   runHeuristic,
 } from './registry.js';
-export { HEURISTIC_KINDS, HeuristicConfig, type HeuristicConfigInput, HeuristicKind } from './schema.js';
 export type { HeuristicResult, HeuristicSubject } from './types.js';

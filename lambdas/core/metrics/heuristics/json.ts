@@ -1,5 +1,5 @@
-import { compileJsonSchema, describeSchemaErrors } from './cache.js';
-import type { HeuristicConfig } from './schema.js';
+import type { HeuristicConfig } from '../../schemas/heuristic.js';
+import { compileJsonSchema, describeSchemaErrors } from '../../syntax/compile-cache.js';
 import { type FieldRead, failed, readOutput, verdict } from './subject.js';
 import type { HeuristicResult, HeuristicSubject } from './types.js';
 

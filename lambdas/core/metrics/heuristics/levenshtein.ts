@@ -1,5 +1,5 @@
 import { distance } from 'fastest-levenshtein';
-import type { HeuristicConfig } from './schema.js';
+import type { HeuristicConfig } from '../../schemas/heuristic.js';
 import { failed, normalizeText, readOutput, readTarget, toText } from './subject.js';
 import type { HeuristicResult, HeuristicSubject } from './types.js';
 

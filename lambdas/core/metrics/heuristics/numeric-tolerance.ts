@@ -1,4 +1,4 @@
-import type { HeuristicConfig } from './schema.js';
+import type { HeuristicConfig } from '../../schemas/heuristic.js';
 import { failed, preview, readOutput, readTarget, toText, verdict } from './subject.js';
 import type { HeuristicResult, HeuristicSubject } from './types.js';
 

@@ -1,5 +1,5 @@
-import { compileRegex } from './cache.js';
-import type { HeuristicConfig } from './schema.js';
+import type { HeuristicConfig } from '../../schemas/heuristic.js';
+import { compileRegex } from '../../syntax/compile-cache.js';
 import { failed, normalizeText, preview, readOutput, toText, verdict } from './subject.js';
 import type { HeuristicResult, HeuristicSubject } from './types.js';
 

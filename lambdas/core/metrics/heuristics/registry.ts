@@ -1,3 +1,4 @@
+import type { HeuristicConfig, HeuristicKind } from '../../schemas/heuristic.js';
 import { cost, latency, length } from './bounds.js';
 import { contains } from './contains.js';
 import { exactMatch } from './exact-match.js';
@@ -5,7 +6,6 @@ import { jsonSchema, jsonValid } from './json.js';
 import { levenshtein } from './levenshtein.js';
 import { numericTolerance } from './numeric-tolerance.js';
 import { regex } from './regex.js';
-import type { HeuristicConfig, HeuristicKind } from './schema.js';
 import type { HeuristicResult, HeuristicSubject } from './types.js';
 
 export type HeuristicFn = (subject: HeuristicSubject, config: HeuristicConfig) => HeuristicResult;
@@ -35,4 +35,4 @@ export function runHeuristic(config: HeuristicConfig, subject: HeuristicSubject)
   return heuristic(subject, config);
 }
 
-export { clearCompileCaches, compileCacheSizes, MAX_COMPILED_ENTRIES } from './cache.js';
+export { clearCompileCaches, compileCacheSizes, MAX_COMPILED_ENTRIES } from '../../syntax/compile-cache.js';

@@ -1,4 +1,4 @@
-import type { HeuristicConfig } from './schema.js';
+import type { HeuristicConfig } from '../../schemas/heuristic.js';
 import type { HeuristicResult, HeuristicSubject } from './types.js';
 
 /** A field read from the subject, or the reason it could not be read (which becomes the metric's reasoning). */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { compileJsonSchema, compileRegex } from './cache.js';
+import { compileJsonSchema, compileRegex } from '../syntax/compile-cache.js';
 
 export const HEURISTIC_KINDS = [
   'exact_match',
