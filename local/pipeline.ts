@@ -119,6 +119,7 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
     return {
       deps,
       launcher,
+      llmConfigured: Boolean(settings.openaiApiKey),
       /** The worker thread's event-loop utilisation (cumulative), for benchmarks. */
       workerEventLoop: () => workers.eventLoop(),
       /** Resolves once every workflow started so far has ended (tests use it to assert on a quiet system). */

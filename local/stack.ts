@@ -33,6 +33,8 @@ export interface LocalStackOptions {
 
 export interface StackExtension {
   launcher?: RunLauncher;
+  /** The pipeline knows whether a default LLM is configured. */
+  llmConfigured?: boolean;
   routes?: RouteGroup[];
   health?: () => Promise<Record<string, string>>;
   stop?: () => Promise<void>;
@@ -86,6 +88,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     cursors: new CursorCodec(process.env.VERDICT_CURSOR_SECRET ?? fileSecret(dataDir, 'cursor-secret').value),
     authCacheMs: options.authCacheMs,
     launcher: extensions.find((e) => e.launcher)?.launcher,
+    llm: { configured: extensions.some((e) => e.llmConfigured) },
     health: async () => {
       const parts = [await emulators.health(), ...(await Promise.all(extensions.map((e) => e.health?.() ?? {})))];
       return Object.assign({}, ...parts);

@@ -11,6 +11,8 @@ export interface ApiDeps extends CoreDeps {
   idempotency: IdempotencyStore;
   cursors: CursorCodec;
   launcher?: RunLauncher;
+  /** Whether a default LLM is configured: a rescore of an AI metric without one is refused up front. */
+  llm: { configured: boolean };
   /** How long a verified API key is trusted without another lookup (revocation delay). */
   authCacheMs?: number;
   /** Extra health probes (emulators locally). */

@@ -42,6 +42,12 @@ const scheduler =
       })
     : undefined;
 
-const app = createApp({ ...repositories, cursors: new CursorCodec(cursorSecret), launcher, scheduler });
+const app = createApp({
+  ...repositories,
+  cursors: new CursorCodec(cursorSecret),
+  launcher,
+  scheduler,
+  llm: { configured: Boolean(config.LLM_SECRET_ARN) },
+});
 
 export const handler = handle(app);

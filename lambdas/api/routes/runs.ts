@@ -2,9 +2,17 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireProject, requireRun } from '../../core/deps.js';
 import type { Scope } from '../../core/ports.js';
-import { cancelRun, createRun, isExecutedRun, prepareRescore, rerun } from '../../core/runs/lifecycle.js';
+import {
+  cancelRun,
+  createRun,
+  isExecutedRun,
+  prepareRescore,
+  rerun,
+  scoringHistory,
+} from '../../core/runs/lifecycle.js';
+import { presentRun } from '../../core/runs/status.js';
 import { ListQuery, pageOf } from '../../core/schemas/common.js';
-import { CreateRun, RescoreRun, Run, RunSource, UpdateRun } from '../../core/schemas/run.js';
+import { CreateRun, RescoreRun, Run, RunSource, ScoringGeneration, UpdateRun } from '../../core/schemas/run.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { listPage } from '../pagination.js';
@@ -54,13 +62,13 @@ export function runRoutes(deps: ApiDeps) {
       const page = await listPage(deps.cursors, `runs:${projectId}:${query.source ?? '*'}`, query, (request) =>
         deps.runs.list(scope, projectId, request, { source: query.source }),
       );
-      return c.json(page, 200);
+      return c.json({ ...page, data: page.data.map(presentRun) }, 200);
     },
   );
 
   app.openapi(
     defineRoute({ method: 'get', path: '/runs/{runId}', tag, summary: 'Get a run', params: RunParams, response: Run }),
-    async (c) => c.json(await requireRun(deps, c.get('scope'), c.req.valid('param').runId), 200),
+    async (c) => c.json(presentRun(await requireRun(deps, c.get('scope'), c.req.valid('param').runId)), 200),
   );
 
   app.openapi(
@@ -78,7 +86,7 @@ export function runRoutes(deps: ApiDeps) {
       const { runId } = c.req.valid('param');
       await requireRun(deps, scope, runId);
       const run = await deps.runs.update(scope, runId, c.req.valid('json'));
-      return c.json(run ?? (await requireRun(deps, scope, runId)), 200);
+      return c.json(presentRun(run ?? (await requireRun(deps, scope, runId))), 200);
     },
   );
 
@@ -91,7 +99,7 @@ export function runRoutes(deps: ApiDeps) {
       params: RunParams,
       response: Run,
     }),
-    async (c) => c.json(await cancelRun(deps, c.get('scope'), c.req.valid('param').runId), 200),
+    async (c) => c.json(presentRun(await cancelRun(deps, c.get('scope'), c.req.valid('param').runId)), 200),
   );
 
   app.openapi(
@@ -99,17 +107,37 @@ export function runRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/runs/{runId}/rescore',
       tag,
-      summary: 'Re-score a finished run with the latest metric versions, without re-executing',
+      summary:
+        'Re-judge the named metrics of a finished run (latest versions; new ones join), without re-executing; ' +
+        'the other metrics keep their scores and the replaced pass stays in /runs/{runId}/scoring-history',
       params: RunParams,
       body: RescoreRun,
       response: Run,
     }),
     async (c) => {
       const scope = c.get('scope');
-      const run = await prepareRescore(deps, scope, c.req.valid('param').runId, c.req.valid('json').metricIds);
+      const run = await prepareRescore(
+        deps,
+        scope,
+        c.req.valid('param').runId,
+        c.req.valid('json').metricIds,
+        deps.llm,
+      );
       if (deps.launcher) await deps.launcher.start(scope, run.id, 'rescore');
       return c.json(run, 200);
     },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/runs/{runId}/scoring-history',
+      tag,
+      summary: 'Every scoring pass of a run, oldest first: what each rescore replaced, and the current pass last',
+      params: RunParams,
+      response: z.object({ generations: z.array(ScoringGeneration) }).meta({ id: 'ScoringHistory' }),
+    }),
+    async (c) => c.json({ generations: await scoringHistory(deps, c.get('scope'), c.req.valid('param').runId) }, 200),
   );
 
   app.openapi(
@@ -134,5 +162,5 @@ export function runRoutes(deps: ApiDeps) {
 /** Starts the pipeline for runs it executes; SDK/external runs wait for their records to be posted. */
 async function launch(deps: ApiDeps, scope: Scope, run: Run) {
   if (deps.launcher && (await isExecutedRun(deps, scope, run))) await deps.launcher.start(scope, run.id, 'execute');
-  return (await deps.runs.get(scope, run.id)) ?? run;
+  return presentRun((await deps.runs.get(scope, run.id)) ?? run);
 }

@@ -1,6 +1,5 @@
 import type { PageRequest } from '../../core/pagination.js';
 import type { Paged, RunCondition, RunCounters, RunPatch, RunRepository, Scope } from '../../core/ports.js';
-import { deriveRunStatus } from '../../core/runs/status.js';
 import { FINAL_RUN_STATUSES, type Run } from '../../core/schemas/run.js';
 import { keys } from './keys.js';
 import { getOwned } from './projects.js';
@@ -8,7 +7,7 @@ import { entityOf, type Item, isConditionFailure, setClauses, type Table, update
 
 type RunProgress = Record<string, { scored: number; errored: number; lastError?: string }>;
 
-/** Stored counters become the API's statusExplanation (scored / errored / total per metric version). */
+/** Stored counters become the API's statusExplanation (scored / errored / total per metric version): facts only. */
 function toRun(item: Item): Run {
   const { metricProgress, ...rest } = entityOf<Run & { metricProgress?: RunProgress }>(item);
   const statusExplanation: Run['statusExplanation'] = {};
@@ -21,13 +20,13 @@ function toRun(item: Item): Run {
       ...(p?.lastError ? { lastError: p.lastError } : {}),
     };
   }
-  const run = {
+  // The stored status is the phase the run was put in; core's runStatus derives what a client sees.
+  return {
     ...rest,
     humanMetricVersionIds: rest.humanMetricVersionIds ?? [],
     generation: rest.generation ?? 0,
     statusExplanation,
   };
-  return { ...run, status: deriveRunStatus(run) };
 }
 
 export class DynamoRunRepository implements RunRepository {
@@ -168,6 +167,11 @@ export class DynamoRunRepository implements RunRepository {
     add('numScores', delta.numScores);
     add('numExecuted', delta.executed);
     add('numErroredRecords', delta.erroredRecords);
+    add('numInvalidRecords', delta.invalidRecords);
+    if (delta.firstRecordError) {
+      values[':fe'] = delta.firstRecordError.slice(0, 1000);
+      sets.push('firstRecordError = if_not_exists(firstRecordError, :fe)');
+    }
     Object.entries(delta.metrics ?? {}).forEach(([versionId, d], i) => {
       names[`#m${i}`] = versionId;
       add(`metricProgress.#m${i}.scored`, d.scored);

@@ -5,7 +5,7 @@ import type { Run } from '../schemas/run.js';
 import type { SystemConfig } from '../schemas/system.js';
 import { runSystem } from '../systems/index.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
-import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
+import { cancellationProbe, errorMessage, isInvalidTestcaseRecord, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
 
 export interface BatchOutcome {
@@ -48,7 +48,12 @@ export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt 
   const finished = results.filter(isFinished);
   const errored = finished.filter((r) => r.status === 'errored').length;
   if (await deps.batches.claim(run.id, task.batch, 'execution', 0)) {
-    await deps.runs.addCounters(scope, run.id, { executed: finished.length, erroredRecords: errored });
+    await deps.runs.addCounters(scope, run.id, {
+      executed: finished.length,
+      erroredRecords: errored,
+      invalidRecords: finished.filter(isInvalidTestcaseRecord).length,
+      firstRecordError: finished.find((r) => r.status === 'errored')?.error ?? undefined,
+    });
   }
   return { completed: finished.length - errored, errored, skipped: records.length - fresh.length };
 }

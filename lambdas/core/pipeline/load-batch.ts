@@ -59,7 +59,23 @@ export async function loadBatch<Extra = undefined>(
   return { scope, run, extra, records: entries.flatMap((e) => byId.get(e.recordId) ?? []), stored };
 }
 
+/** Why a planned record cannot run: its testcase is gone, or was stored with validation errors. */
+export function unrunnableReason(testcaseId: string, testcase: Testcase | undefined): string | null {
+  if (!testcase) return `testcase ${testcaseId} was deleted before this record ran`;
+  const issues = testcase.validationErrors ?? [];
+  if (issues.length === 0) return null;
+  const listed = issues.map((i) => (i.path ? `${i.path} ${i.message}` : i.message)).join('; ');
+  return `testcase ${testcaseId} ${FAILED_VALIDATION}: ${listed}`;
+}
+
+const FAILED_VALIDATION = 'failed validation, so it was not run';
+
+/** A record errored because its testcase failed validation (counted apart in the run's explanation). */
+export const isInvalidTestcaseRecord = (record: Pick<RunRecord, 'error'>) =>
+  record.error?.includes(FAILED_VALIDATION) ?? false;
+
 function plannedRecord(run: Run, entry: BatchEntry, testcase: Testcase | undefined): RunRecord {
+  const reason = unrunnableReason(entry.testcaseId!, testcase);
   return {
     id: entry.recordId,
     runId: run.id,
@@ -67,8 +83,8 @@ function plannedRecord(run: Run, entry: BatchEntry, testcase: Testcase | undefin
     inputs: testcase?.inputs ?? {},
     expected: testcase?.expected ?? {},
     outputs: {},
-    status: testcase ? 'pending' : 'errored',
-    error: testcase ? null : `testcase ${entry.testcaseId} was deleted before this record ran`,
+    status: reason ? 'errored' : 'pending',
+    error: reason,
     latencyMs: null,
     usage: null,
     costUsd: null,

@@ -3,16 +3,16 @@ import { withRetries } from '../llm/retry.js';
 import { JudgeReplyError, scoreRecordWithMetric } from '../metrics/judge.js';
 import type { BatchScoreSummary, MetricVersion, RunCounters, Scope } from '../ports.js';
 import { tallyScores } from '../runs/aggregates.js';
-import { autoMetricVersionIds } from '../runs/status.js';
+import { metricVersionIdsToScore } from '../runs/status.js';
 import type { RunRecord, Score } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
 
-/** Loads the run's automatic metric versions (human ones wait for people). */
+/** Loads the metric versions this pass judges (human ones wait for people; a rescore judges only those it named). */
 export async function autoMetricVersions(deps: PipelineDeps, scope: Scope, run: Run): Promise<MetricVersion[]> {
-  const versions = await Promise.all(autoMetricVersionIds(run).map((id) => deps.caches.metricVersion(scope, id)));
+  const versions = await Promise.all(metricVersionIdsToScore(run).map((id) => deps.caches.metricVersion(scope, id)));
   return versions.filter((v): v is MetricVersion => v !== null);
 }
 

@@ -59,6 +59,7 @@ export function aggregateTally(version: MetricVersion, tally: ScoreTally): Metri
     mean: values.length ? values.reduce((a, b) => a + b, 0) / values.length : null,
     median: median(values),
   };
+  if (tally.n === 0 && tally.errored > 0) aggregate.allErrored = true;
   if (outputType === 'int') {
     aggregate.histogram = Object.fromEntries(
       [1, 2, 3, 4, 5].map((k) => [String(k), values.filter((v) => v === k).length]),

@@ -5,7 +5,7 @@ import type { BatchManifestRepository, MetricVersion, Scope } from '../ports.js'
 import type { Score } from '../schemas/record.js';
 import { type Run, RunStatus } from '../schemas/run.js';
 import { addTally, aggregateTally, emptyTally, tallyScores } from './aggregates.js';
-import { humanScoringDone, scorableRecords } from './status.js';
+import { runStatus } from './status.js';
 
 /** Reads every score of the run once, page by page, and tallies them per metric version. */
 async function tallyStoredScores(deps: CoreDeps, scope: Scope, run: Run, versions: MetricVersion[]) {
@@ -47,15 +47,22 @@ async function tallyBatchSummaries(deps: { batches?: BatchManifestRepository }, 
 }
 
 /**
- * The honest end state of a run: cancelled stays cancelled; a run whose every record errored, or whose
- * workflow failed outright, is failed; one still waiting for human scores says so; otherwise completed.
+ * What the state machine's Catch hands FinalizeRun ({Error, Cause}; a Lambda's Cause is the JSON of its
+ * {errorType, errorMessage}), as the one line a user reads.
  */
-export function finalStatus(run: Run, workflowFailed: boolean): RunStatus {
-  if (run.status === 'cancelled') return 'cancelled';
-  if (workflowFailed || (run.numRecords > 0 && run.numErroredRecords >= run.numRecords)) return 'failed';
-  if (run.humanMetricVersionIds.length > 0 && scorableRecords(run) > 0 && !humanScoringDone(run))
-    return 'awaiting_human_scoring';
-  return 'completed';
+export function workflowErrorMessage(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { Error: name, Cause: cause } = error as { Error?: unknown; Cause?: unknown };
+  if (typeof cause === 'string' && cause) {
+    try {
+      const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+      if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+    } catch {
+      // not JSON: the cause is the message itself
+    }
+    return cause.slice(0, 1000);
+  }
+  return typeof name === 'string' ? name : 'the evaluation workflow failed';
 }
 
 /**
@@ -77,12 +84,19 @@ export async function finalizeRun(
     versions.map((v) => [v.id, aggregateTally(v, tallies.get(v.id) ?? emptyTally())]),
   );
   const numScores = [...tallies.values()].reduce((n, t) => n + t.n + t.errored, 0);
-  const status = finalStatus(run, input.error !== undefined && input.error !== null);
+  const workflowFailed = input.error !== undefined && input.error !== null;
+  const status = runStatus(run, { workflowFailed });
   const done = status !== 'awaiting_human_scoring';
+  const failureReason =
+    status === 'failed'
+      ? workflowFailed
+        ? workflowErrorMessage(input.error)
+        : (run.firstRecordError ?? 'every record errored')
+      : null;
   const updated = await deps.runs.update(
     scope,
     run.id,
-    { status, aggregates, numScores, completedAt: done ? nowIso(deps) : null },
+    { status, aggregates, numScores, completedAt: done ? nowIso(deps) : null, failureReason },
     // Finalizing never overwrites a cancel that raced with the last batch.
     { statusIn: RunStatus.options.filter((st) => st !== 'cancelled') },
   );

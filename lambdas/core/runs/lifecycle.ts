@@ -2,9 +2,9 @@ import { type CoreDeps, nowIso, requireProject, requireRun } from '../deps.js';
 import { VerdictError } from '../errors.js';
 import { idCreatedAt, newId } from '../ids.js';
 import type { Scope } from '../ports.js';
-import type { CreateRun, Run } from '../schemas/run.js';
+import type { CreateRun, Run, ScoringGeneration } from '../schemas/run.js';
 import { FINAL_RUN_STATUSES } from '../schemas/run.js';
-import { deriveRunStatus } from './status.js';
+import { presentRun, runStatus } from './status.js';
 
 /** Resolves metric ids to their current versions, naming the offending index when one is unknown. */
 export async function resolveMetrics(deps: CoreDeps, scope: Scope, projectId: string, metricIds: string[]) {
@@ -91,46 +91,106 @@ export async function cancelRun(deps: CoreDeps, scope: Scope, runId: string): Pr
   return updated ?? (await requireRun(deps, scope, runId));
 }
 
+/** How many earlier scoring passes a run keeps readable (each is a small summary: counts and aggregates). */
+export const MAX_SCORING_HISTORY = 20;
+
 /**
- * Re-scores a finished run with the latest versions of the given metrics, without executing the system again.
- * Human metrics keep their scores; a new scoring pass (generation) lets the new scores replace the old ones.
+ * Re-scores a finished run without executing the system again. Only the named metrics are (re-)judged, with
+ * their latest versions; the run's other metrics keep their scores, and a metric the run did not have joins
+ * it. The pass being replaced stays readable in `scoringHistory`. Everything is checked before anything is
+ * written: a metric of another project is a 404, an AI metric with no LLM configured a 409.
  */
-export async function prepareRescore(deps: CoreDeps, scope: Scope, runId: string, metricIds: string[]): Promise<Run> {
+export async function prepareRescore(
+  deps: CoreDeps,
+  scope: Scope,
+  runId: string,
+  metricIds: string[],
+  llm: { configured: boolean },
+): Promise<Run> {
   const run = await requireRun(deps, scope, runId);
   if (!FINAL_RUN_STATUSES.includes(run.status) && run.status !== 'awaiting_human_scoring') {
     throw new VerdictError(
       409,
       'run_in_progress',
-      `run ${runId} is still ${run.status}; rescore it when it has finished`,
+      `run ${runId} is still ${runStatus(run)}; rescore it when it has finished`,
       [],
       true,
     );
   }
   if (run.status === 'cancelled') throw new VerdictError(409, 'run_cancelled', `run ${runId} was cancelled`);
-  const metrics = await resolveMetrics(deps, scope, run.projectId, [...new Set(metricIds)]);
-  const human = run.metricIds.flatMap((id, i) =>
-    run.humanMetricVersionIds.includes(run.metricVersionIds[i]!) && !metrics.some((m) => m.id === id)
-      ? [{ id, versionId: run.metricVersionIds[i]! }]
-      : [],
+  const named = [...new Set(metricIds)];
+  const metrics = await resolveMetrics(deps, scope, run.projectId, named);
+  const needsLlm = metrics.flatMap((m, i) =>
+    m.evalType === 'ai' ? [{ path: `metricIds.${i}`, message: `metric ${m.id} is judged by an LLM` }] : [],
   );
-  const chosen = [
-    ...metrics.map((m) => ({ id: m.id, versionId: m.versionId, human: m.evalType === 'human' })),
-    ...human.map((h) => ({ ...h, human: true })),
-  ];
-  const autoVersions = chosen.filter((m) => !m.human).map((m) => m.versionId);
-  // Old scores of the metrics being rescored are replaced; others that leave the run are dropped from it.
-  await deps.runs.resetProgress(scope, runId, autoVersions);
+  if (needsLlm.length > 0 && !llm.configured) {
+    throw new VerdictError(
+      409,
+      'llm_not_configured',
+      'no LLM is configured, so AI metrics cannot be re-judged: set OPENAI_API_KEY (locally) or the LLM secret, then rescore',
+      needsLlm,
+    );
+  }
+  const next = run.metricIds.map((id, i) => {
+    const versionId = run.metricVersionIds[i]!;
+    return { id, versionId, human: run.humanMetricVersionIds.includes(versionId) };
+  });
+  for (const m of metrics) {
+    const entry = { id: m.id, versionId: m.versionId, human: m.evalType === 'human' };
+    const at = next.findIndex((n) => n.id === m.id);
+    if (at >= 0) next[at] = entry;
+    else next.push(entry);
+  }
+  const rescored = metrics.filter((m) => m.evalType !== 'human').map((m) => m.versionId);
+  const replaced = new Set([
+    ...rescored,
+    ...run.metricIds.flatMap((id, i) => (named.includes(id) ? [run.metricVersionIds[i]!] : [])),
+  ]);
+  const previous: ScoringGeneration = {
+    generation: run.generation,
+    metricIds: run.metricIds,
+    metricVersionIds: run.metricVersionIds,
+    rescoredMetricVersionIds: run.rescoredMetricVersionIds ?? null,
+    status: run.status,
+    completedAt: run.completedAt,
+    statusExplanation: run.statusExplanation,
+    aggregates: run.aggregates,
+  };
+  // The re-judged metrics start their counters over; the kept ones keep counters and aggregates meanwhile.
+  await deps.runs.resetProgress(scope, runId, rescored);
   const updated = await deps.runs.update(scope, runId, {
-    metricIds: chosen.map((m) => m.id),
-    metricVersionIds: chosen.map((m) => m.versionId),
-    humanMetricVersionIds: chosen.filter((m) => m.human).map((m) => m.versionId),
+    metricIds: next.map((m) => m.id),
+    metricVersionIds: next.map((m) => m.versionId),
+    humanMetricVersionIds: next.filter((m) => m.human).map((m) => m.versionId),
+    rescoredMetricVersionIds: rescored,
+    scoringHistory: [...(run.scoringHistory ?? []), previous].slice(-MAX_SCORING_HISTORY),
     generation: run.generation + 1,
     status: 'running_scoring',
     completedAt: null,
-    aggregates: null,
+    aggregates: run.aggregates
+      ? Object.fromEntries(Object.entries(run.aggregates).filter(([versionId]) => !replaced.has(versionId)))
+      : null,
   });
   if (!updated) throw new VerdictError(409, 'conflict', 'the run changed during rescore; retry', [], true);
-  return { ...updated, status: deriveRunStatus(updated) };
+  return presentRun(updated);
+}
+
+/** Every scoring pass of a run, oldest first; the last is the current one. */
+export async function scoringHistory(deps: CoreDeps, scope: Scope, runId: string): Promise<ScoringGeneration[]> {
+  const run = await requireRun(deps, scope, runId);
+  return [
+    ...(run.scoringHistory ?? []),
+    {
+      generation: run.generation,
+      metricIds: run.metricIds,
+      metricVersionIds: run.metricVersionIds,
+      rescoredMetricVersionIds: run.rescoredMetricVersionIds ?? null,
+      status: runStatus(run),
+      completedAt: run.completedAt,
+      statusExplanation: run.statusExplanation,
+      aggregates: run.aggregates,
+    },
+  ];
 }
 
 const RERUN_SUFFIX = / \(rerun(?: (\d+))?\)$/;

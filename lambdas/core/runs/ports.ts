@@ -8,6 +8,10 @@ export interface RunCounters {
   numScores?: number;
   executed?: number;
   erroredRecords?: number;
+  /** Records not run because their testcase failed validation (also counted in erroredRecords). */
+  invalidRecords?: number;
+  /** An errored record's error: kept only if the run has none yet (the first fatal error says why it failed). */
+  firstRecordError?: string;
   /** Per metric version: scored / errored deltas. */
   metrics?: Record<string, { scored?: number; errored?: number; lastError?: string }>;
 }
@@ -25,8 +29,11 @@ export type RunPatch = Partial<
     | 'metricVersionIds'
     | 'humanMetricVersionIds'
     | 'generation'
+    | 'rescoredMetricVersionIds'
+    | 'scoringHistory'
     | 'numRecords'
     | 'numScores'
+    | 'failureReason'
   >
 >;
 

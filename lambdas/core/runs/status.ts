@@ -1,16 +1,46 @@
 import type { Run, RunStatus } from '../schemas/run.js';
 import { FINAL_RUN_STATUSES } from '../schemas/run.js';
 
+/**
+ * The one place a run's status is decided. Storage keeps facts: the phase a run was put in (`pending`,
+ * `running_execution` once PrepareRun planned it, or a final state), its counters and per-metric progress.
+ * `runStatus` turns those facts into the status a client sees and, when the run is being finalized, into the
+ * status it ends in. test/unit/run-status.test.ts walks every transition.
+ */
+export type RunFacts = Pick<
+  Run,
+  | 'status'
+  | 'numRecords'
+  | 'numExpectedRecords'
+  | 'numExecuted'
+  | 'numErroredRecords'
+  | 'metricVersionIds'
+  | 'humanMetricVersionIds'
+  | 'statusExplanation'
+>;
+
 /** Metric versions the pipeline scores by itself (everything but human review). */
 export const autoMetricVersionIds = (run: Pick<Run, 'metricVersionIds' | 'humanMetricVersionIds'>) =>
   run.metricVersionIds.filter((v) => !run.humanMetricVersionIds.includes(v));
+
+/**
+ * The metric versions the current scoring pass judges: every automatic one, or after a rescore only those it
+ * named (the others keep the scores of their earlier pass).
+ */
+export const metricVersionIdsToScore = (
+  run: Pick<Run, 'metricVersionIds' | 'humanMetricVersionIds' | 'rescoredMetricVersionIds'>,
+) => {
+  const auto = autoMetricVersionIds(run);
+  const rescored = run.rescoredMetricVersionIds;
+  return rescored ? auto.filter((v) => rescored.includes(v)) : auto;
+};
 
 /** Records that executed successfully and so can be scored. */
 export const scorableRecords = (run: Pick<Run, 'numExecuted' | 'numErroredRecords'>) =>
   Math.max(0, run.numExecuted - run.numErroredRecords);
 
 /** Every automatic metric has a score (or an errored score) for every scorable record. */
-export function autoScoringDone(run: Run): boolean {
+export function autoScoringDone(run: RunFacts): boolean {
   const target = scorableRecords(run);
   return autoMetricVersionIds(run).every((v) => {
     const p = run.statusExplanation[v];
@@ -19,17 +49,34 @@ export function autoScoringDone(run: Run): boolean {
 }
 
 /** Every human metric has a score for every scorable record. */
-export function humanScoringDone(run: Run): boolean {
+export function humanScoringDone(run: RunFacts): boolean {
   const target = scorableRecords(run);
   return run.humanMetricVersionIds.every((v) => (run.statusExplanation[v]?.scored ?? 0) >= target);
 }
 
+/** How the run is being finalized: the state machine says whether its workflow failed outright. */
+export interface Finalizing {
+  workflowFailed: boolean;
+}
+
 /**
- * The status a client sees, derived from the counters rather than stored guesses: the stored status only
- * records the phase a run was put in (pending, running, or a final state). Records still expected (a testset's
- * size for SDK-posted runs) count as not yet executed.
+ * The status of a run, from its facts alone.
+ * - A cancelled run stays cancelled, whatever else happens.
+ * - Finalizing: failed if the workflow failed or every record errored; awaiting_human_scoring while people
+ *   still owe scores; otherwise completed (a metric whose every score errored is flagged on the metric, see
+ *   `metricOutcome`, not hidden in a green run).
+ * - Otherwise a final or human-waiting phase is what it says; an active run reads its counters: nothing
+ *   recorded yet is pending; records still expected (a testset's size for posted runs) mean execution is
+ *   awaited or running; then scoring is awaited until the first score lands, and running after.
  */
-export function deriveRunStatus(run: Run): RunStatus {
+export function runStatus(run: RunFacts, finalizing?: Finalizing): RunStatus {
+  if (run.status === 'cancelled') return 'cancelled';
+  if (finalizing) {
+    if (finalizing.workflowFailed || (run.numRecords > 0 && run.numErroredRecords >= run.numRecords)) return 'failed';
+    if (run.humanMetricVersionIds.length > 0 && scorableRecords(run) > 0 && !humanScoringDone(run))
+      return 'awaiting_human_scoring';
+    return 'completed';
+  }
   if (FINAL_RUN_STATUSES.includes(run.status) || run.status === 'awaiting_human_scoring') return run.status;
   if (run.numRecords === 0) return 'pending';
   const expected = Math.max(run.numRecords, run.numExpectedRecords ?? 0);
@@ -39,4 +86,45 @@ export function deriveRunStatus(run: Run): RunStatus {
     (v) => (run.statusExplanation[v]?.scored ?? 0) + (run.statusExplanation[v]?.errored ?? 0) > 0,
   );
   return touched || auto.length === 0 ? 'running_scoring' : 'awaiting_scoring';
+}
+
+/** A metric whose every score errored gave no result: flagged rather than left to look like a quiet pass. */
+const allErrored = (p: { scored: number; errored: number } | undefined) =>
+  p !== undefined && p.scored === 0 && p.errored > 0;
+
+/** The status in one sentence, with the reasons a reader needs to trust (or distrust) it. */
+export function statusReason(run: Run, status: RunStatus = runStatus(run)): string {
+  const parts: string[] = [];
+  if (status === 'failed') parts.push(run.failureReason ?? run.firstRecordError ?? 'every record errored');
+  const expected = Math.max(run.numRecords, run.numExpectedRecords ?? 0);
+  if (status === 'awaiting_execution' || status === 'running_execution' || status === 'pending') {
+    parts.push(`${run.numExecuted} of ${expected} records in`);
+  }
+  if (run.numErroredRecords > 0 && status !== 'failed') {
+    const invalid = run.numInvalidRecords ?? 0;
+    parts.push(
+      `${run.numErroredRecords} of ${run.numRecords} records errored` +
+        (invalid > 0 ? ` (${invalid} not run: testcase failed validation)` : '') +
+        (run.firstRecordError ? `, first: ${run.firstRecordError}` : ''),
+    );
+  }
+  if (status === 'completed' && run.numExpectedRecords !== null && run.numRecords < run.numExpectedRecords) {
+    parts.push(`${run.numExpectedRecords - run.numRecords} of ${run.numExpectedRecords} expected records never posted`);
+  }
+  for (const versionId of run.metricVersionIds) {
+    const progress = run.statusExplanation[versionId];
+    if (!allErrored(progress)) continue;
+    const name = run.aggregates?.[versionId]?.name ?? versionId;
+    parts.push(`metric ${name} gave no result: every score errored (${progress?.lastError ?? 'unknown error'})`);
+  }
+  return parts.length ? `${status}: ${parts.join('; ')}` : status;
+}
+
+/** A run as clients see it: its status decided from its facts, and said with its reasons. */
+export function presentRun(run: Run): Run {
+  const status = runStatus(run);
+  const statusExplanation = Object.fromEntries(
+    Object.entries(run.statusExplanation).map(([v, p]) => [v, allErrored(p) ? { ...p, allErrored: true as const } : p]),
+  );
+  return { ...run, status, statusExplanation, statusReason: statusReason(run, status) };
 }

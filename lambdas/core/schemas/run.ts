@@ -27,6 +27,10 @@ export const MetricProgress = z.object({
     .string()
     .optional()
     .meta({ description: 'Why the latest errored score failed, e.g. "no LLM configured"' }),
+  allErrored: z
+    .literal(true)
+    .optional()
+    .meta({ description: 'Every score of this metric errored: it gave no result (see lastError)' }),
 });
 
 export const MetricAggregate = z.object({
@@ -45,8 +49,30 @@ export const MetricAggregate = z.object({
   mean: z.number().nullable(),
   median: z.number().nullable(),
   histogram: z.record(z.string(), z.number().int()).optional(),
+  allErrored: z
+    .literal(true)
+    .optional()
+    .meta({ description: 'Every score of this metric errored: passRate and mean are null for want of a result' }),
 });
 export type MetricAggregate = z.infer<typeof MetricAggregate>;
+
+/** One scoring pass of a run, as it stood when a rescore replaced it (or as it stands, for the latest). */
+export const ScoringGeneration = z
+  .object({
+    generation: z.number().int(),
+    metricIds: z.array(Id),
+    metricVersionIds: z.array(Id),
+    rescoredMetricVersionIds: z
+      .array(Id)
+      .nullable()
+      .meta({ description: 'The metric versions this pass judged; null for the first pass (every metric)' }),
+    status: RunStatus,
+    completedAt: z.string().nullable(),
+    statusExplanation: z.record(z.string(), MetricProgress),
+    aggregates: z.record(z.string(), MetricAggregate).nullable(),
+  })
+  .meta({ id: 'ScoringGeneration' });
+export type ScoringGeneration = z.infer<typeof ScoringGeneration>;
 
 export const Run = z
   .object({
@@ -62,11 +88,33 @@ export const Run = z
       .array(Id)
       .meta({ description: 'Metric versions scored by people: the run waits in awaiting_human_scoring for them' }),
     generation: z.number().int().meta({ description: 'Scoring pass: 0 for the first, +1 per rescore' }),
+    rescoredMetricVersionIds: z.array(Id).optional().meta({
+      description:
+        "Metric versions the latest rescore re-judged; the run's other metrics kept their scores (absent before any rescore)",
+    }),
+    scoringHistory: z.array(ScoringGeneration).optional().meta({
+      description: 'Earlier scoring passes, oldest first, as each stood when a rescore replaced it',
+    }),
     numRecords: z.number().int(),
     numExpectedRecords: z.number().int().nullable(),
     numScores: z.number().int(),
     numExecuted: z.number().int().meta({ description: 'Records whose system execution finished (ok or errored)' }),
     numErroredRecords: z.number().int(),
+    numInvalidRecords: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Errored records whose testcase failed validation: they were not run' }),
+    firstRecordError: z.string().optional().meta({ description: 'The first error of an errored record' }),
+    failureReason: z
+      .string()
+      .nullable()
+      .optional()
+      .meta({ description: 'Why a failed run failed: the first fatal error, e.g. "no LLM configured"' }),
+    statusReason: z.string().optional().meta({
+      description:
+        'The status in one sentence, with its reasons: why it failed, which metric gave no result, records not run',
+    }),
     status: RunStatus,
     source: RunSource,
     notes: z.string(),

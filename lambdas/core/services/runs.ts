@@ -29,7 +29,12 @@ export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, in
     createdAt: idCreatedAt(id),
   };
   await deps.records.insert(scope, record, run.projectId);
-  await deps.runs.addCounters(scope, runId, { numRecords: 1, executed: 1, erroredRecords: errored ? 1 : 0 });
+  await deps.runs.addCounters(scope, runId, {
+    numRecords: 1,
+    executed: 1,
+    erroredRecords: errored ? 1 : 0,
+    ...(input.error && { firstRecordError: input.error }),
+  });
   return { run, record };
 }
 
