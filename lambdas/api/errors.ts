@@ -1,8 +1,12 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { type FieldIssue, VerdictError } from '../core/errors.js';
+
+/** Structured JSON logs (Powertools), the same shape in Lambda and locally. */
+const logger = new Logger({ serviceName: 'verdict-api' });
 
 export const errorBody = (code: string, message: string, details: FieldIssue[] = []) => ({ code, message, details });
 
@@ -64,13 +68,6 @@ export function onError(error: Error, c: Context) {
       { path: '(body)', message: error.message },
     ]);
   }
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      message: 'unhandled error',
-      path: c.req.path,
-      error: error.stack ?? String(error),
-    }),
-  );
+  logger.error('unhandled error', { path: c.req.path, error: error.stack ?? String(error) });
   return errorResponse(c, 500, 'internal', 'internal error; the request can be retried');
 }

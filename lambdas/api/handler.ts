@@ -22,15 +22,16 @@ const secrets = new SecretReader();
 const cursorSecret = config.CURSOR_SECRET_ARN ? await secrets.read(config.CURSOR_SECRET_ARN) : undefined;
 if (!cursorSecret) throw new Error('CURSOR_SECRET_ARN must name a secret with at least 16 characters');
 
-const launcher =
-  config.STATE_MACHINE_ARN && config.SCORER_QUEUE_URL
-    ? sfnLauncher({
-        sfn: new SFNClient({ region: config.AWS_REGION }),
-        sqs: clients.sqs,
-        stateMachineArn: config.STATE_MACHINE_ARN,
-        scorerQueueUrl: config.SCORER_QUEUE_URL,
-      })
-    : undefined;
+// Without these, runs would be created and never start: fail the cold start instead, naming what is missing.
+if (!config.STATE_MACHINE_ARN || !config.SCORER_QUEUE_URL) {
+  throw new Error('the API needs STATE_MACHINE_ARN and SCORER_QUEUE_URL to start runs and score posted records');
+}
+const launcher = sfnLauncher({
+  sfn: new SFNClient({ region: config.AWS_REGION }),
+  sqs: clients.sqs,
+  stateMachineArn: config.STATE_MACHINE_ARN,
+  scorerQueueUrl: config.SCORER_QUEUE_URL,
+});
 
 // Monitors get one EventBridge Scheduler schedule each, in the stack's group, invoking the monitor Lambda.
 const scheduler =

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { createAwsClients } from '../aws/clients.js';
@@ -10,6 +11,7 @@ import { tickFromSchedule } from '../core/monitors/tick.js';
 /** EventBridge Scheduler → one monitor tick: sample the window's traces into a Run and start scoring it. */
 const config = readLambdaConfig();
 if (!config.STATE_MACHINE_ARN) throw new Error('STATE_MACHINE_ARN must name the run-evaluation state machine');
+const logger = new Logger({ serviceName: 'verdict-monitor' });
 const clients = createAwsClients({ region: config.AWS_REGION });
 const repositories = createRepositories(clients, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
 const deps: MonitorDeps = {
@@ -33,16 +35,12 @@ export async function handler(event: unknown) {
   const parsed = TickEvent.safeParse(event);
   // A malformed input can only come from a hand-edited schedule: retrying cannot fix it, so say so and stop.
   if (!parsed.success) {
-    console.error(JSON.stringify({ level: 'error', message: 'not a monitor tick event', event }));
+    logger.error('not a monitor tick event', { event });
     return null;
   }
   const result = await tickFromSchedule(deps, parsed.data, new Date());
-  console.log(
-    JSON.stringify({
-      level: 'info',
-      message: result ? 'monitor tick' : 'monitor no longer exists; its schedule fired in vain',
-      ...(result ?? parsed.data),
-    }),
-  );
+  logger.info(result ? 'monitor tick' : 'monitor no longer exists; its schedule fired in vain', {
+    ...(result ?? parsed.data),
+  });
   return result;
 }
