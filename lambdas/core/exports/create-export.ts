@@ -9,7 +9,7 @@ import type { Export, ExportRecord } from '../schemas/export.js';
 import type { RecordWithScores } from '../schemas/record.js';
 import type { RecordFilter } from '../schemas/record-search.js';
 import type { Run } from '../schemas/run.js';
-import { metricColumns, preferredFields } from './columns.js';
+import { metricColumns, preferredFields } from './column-layout.js';
 import { type ColumnPlan, csvLines, FieldCollector, headerOf, rowOf, UTF8_BOM } from './csv.js';
 import type { ExportFileStore, ExportRepository } from './ports.js';
 import { readAhead } from './read-ahead.js';

@@ -33,20 +33,50 @@ export interface ColumnPlan {
 
 const FIELD_GROUPS = ['inputs', 'expected', 'outputs'] as const;
 
-export function headerOf(plan: ColumnPlan): string[] {
+/** What a column reads from one record: the record itself and its score for a metric (by the run's version). */
+interface RowContext {
+  record: RecordWithScores;
+  score(metricId: string): Score | undefined;
+}
+
+/**
+ * The columns of an export, each its header and how it reads a row, in one list: the header and the rows
+ * cannot drift apart.
+ */
+function columnsOf(plan: ColumnPlan): Array<{ header: string; cell(row: RowContext): unknown }> {
+  const names = uniqueNames(plan.metrics);
+  const column = (header: string, read: (row: RowContext) => unknown) => ({ header, cell: read });
   return [
-    'recordId',
-    'testcaseId',
-    'status',
-    'trial',
-    ...FIELD_GROUPS.flatMap((group) => plan[group].map((key) => `${group}.${key}`)),
-    ...uniqueNames(plan.metrics).flatMap((name) => [name, `${name} passed`, `${name} reasoning`]),
-    'latencyMs',
-    'tokens',
-    'costUsd',
-    'error',
+    column('recordId', ({ record }) => record.id),
+    column('testcaseId', ({ record }) => record.testcaseId),
+    column('status', ({ record }) => record.status),
+    column('trial', ({ record }) => record.trial),
+    ...FIELD_GROUPS.flatMap((group) =>
+      plan[group].map((key) => column(`${group}.${key}`, ({ record }) => cell(record[group]?.[key]))),
+    ),
+    ...plan.metrics.flatMap((m, i) => {
+      const name = names[i]!;
+      const value = (s: Score) => s.score.binaryScore ?? s.score.intScore ?? s.score.floatScore ?? null;
+      return [
+        column(name, (row) => {
+          const s = row.score(m.metricId);
+          return s ? value(s) : null;
+        }),
+        column(`${name} passed`, (row) => row.score(m.metricId)?.passed ?? null),
+        column(`${name} reasoning`, (row) => {
+          const s = row.score(m.metricId);
+          return s ? (s.score.reasoning ?? s.error ?? null) : null;
+        }),
+      ];
+    }),
+    column('latencyMs', ({ record }) => record.latencyMs),
+    column('tokens', ({ record }) => (record.usage ? record.usage.promptTokens + record.usage.completionTokens : null)),
+    column('costUsd', ({ record }) => record.costUsd),
+    column('error', ({ record }) => record.error),
   ];
 }
+
+export const headerOf = (plan: ColumnPlan): string[] => columnsOf(plan).map((c) => c.header);
 
 /** Two metrics with one name get their ids appended, so every column header is distinct. */
 function uniqueNames(metrics: MetricColumn[]): string[] {
@@ -65,25 +95,11 @@ export function rowOf(
   versionOf: (metricId: string) => string | undefined,
 ): unknown[] {
   const byVersion = new Map<string, Score>(record.scores.map((s) => [s.metricConfigId, s]));
-  const usage = record.usage;
-  return [
-    record.id,
-    record.testcaseId,
-    record.status,
-    record.trial,
-    ...FIELD_GROUPS.flatMap((group) => plan[group].map((key) => cell(record[group]?.[key]))),
-    ...plan.metrics.flatMap((m) => {
-      const version = versionOf(m.metricId);
-      const score = version ? byVersion.get(version) : undefined;
-      if (!score) return [null, null, null];
-      const value = score.score.binaryScore ?? score.score.intScore ?? score.score.floatScore ?? null;
-      return [value, score.passed, score.score.reasoning ?? score.error ?? null];
-    }),
-    record.latencyMs,
-    usage ? usage.promptTokens + usage.completionTokens : null,
-    record.costUsd,
-    record.error,
-  ];
+  const score = (metricId: string) => {
+    const version = versionOf(metricId);
+    return version ? byVersion.get(version) : undefined;
+  };
+  return columnsOf(plan).map((c) => c.cell({ record, score }));
 }
 
 /** Text stays text (and is checked for formulas); numbers and booleans as such; anything else as JSON. */
