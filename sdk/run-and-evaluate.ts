@@ -182,19 +182,27 @@ export async function runAndEvaluate(
       const { testcase, trial } = next.value;
       const result = await callSystem(options, version, testcase, trial, signal);
       if (signal.aborted) return;
-      await client.records.create(
-        run.id,
-        {
-          testcaseId: testcase.id,
-          inputs: testcase.inputs,
-          expected: testcase.expected,
-          outputs: result.outputs,
-          latencyMs: result.latencyMs,
-          trial,
-          ...(result.error ? { error: result.error } : {}),
-        },
-        { signal },
-      );
+      await client.records
+        .create(
+          run.id,
+          {
+            testcaseId: testcase.id,
+            inputs: testcase.inputs,
+            expected: testcase.expected,
+            outputs: result.outputs,
+            latencyMs: result.latencyMs,
+            trial,
+            ...(result.error ? { error: result.error } : {}),
+          },
+          { signal },
+        )
+        .catch((error: unknown) => {
+          // The run cannot complete without this record: say which testcase is missing, and why.
+          if (error instanceof Error && !signal.aborted) {
+            error.message = `testcase ${testcase.id} (trial ${trial}) was not recorded, so run ${run.id} is cancelled: ${error.message}`;
+          }
+          throw error;
+        });
       progress.completed++;
       if (result.error) progress.errored++;
       options.onProgress?.({ ...progress });

@@ -201,3 +201,29 @@ describe('runAndEvaluate on the local stack', () => {
     expect(run).toMatchObject({ status: 'completed', systemVersionId: versionId });
   });
 });
+
+describe('runAndEvaluate when a record cannot be posted', () => {
+  it('names the testcase that is missing and why, and cancels the run', async () => {
+    const { projectId, testsetId, metricId } = await env.seed(5);
+    let refusedId = '';
+    const attempt = env.client.runAndEvaluate({
+      projectId,
+      testsetId,
+      metricIds: [metricId],
+      concurrency: 1,
+      // Over the API's 1 MiB body limit: the server refuses this one record (413).
+      system: async (inputs, _version, { testcase }) => {
+        if (caseNumber(inputs) !== 3) return `answer-${caseNumber(inputs)}`;
+        refusedId = testcase.id;
+        return 'x'.repeat(1_200_000);
+      },
+    });
+    const error: Error = await attempt.then(
+      () => new Error('runAndEvaluate succeeded'),
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(
+      new RegExp(`^testcase ${refusedId} \\(trial 0\\) was not recorded, so run \\w+ is cancelled: `),
+    );
+  });
+});
