@@ -59,7 +59,7 @@ export class UrlPolicy {
     // The WHATWG parser has already turned 127.1, 2130706433, 0x7f000001 and [0:0::1] into standard spellings.
     const classified = classifyAddress(url.hostname);
     if (!classified) return undefined;
-    return this.refusal(classified, defaultPort(url), `${url.hostname} is ${describeAddress(classified)}`);
+    return this.refusal(classified, defaultPort(url), `the address ${describeAddress(classified)}`);
   }
 
   /** Why connecting to `address` (which `host` resolved to) on `port` is refused, or undefined. */
@@ -82,7 +82,7 @@ export class UrlPolicy {
       return `${PREFIX}: ${what}; private addresses are not called unless the operator of a local stack sets VERDICT_ALLOW_PRIVATE_URLS=1`;
     }
     if (this.deniedPorts.has(port)) {
-      return `${PREFIX}: ${what} on port ${port}, which belongs to the stack itself (its storage emulators or its API) and is never called for a tenant`;
+      return `${PREFIX}: ${what}, and port ${port} belongs to the stack itself (its storage emulators or its API), which is never called for a tenant`;
     }
     return undefined;
   }
