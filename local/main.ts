@@ -22,6 +22,11 @@ console.log(
     : '  LLM        not configured: AI metrics and openai_chat systems will error with "no LLM configured".\n' +
         '             Set OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible server) and restart.',
 );
+console.log(
+  stack.outbound.allowPrivate
+    ? `  Outbound   private and loopback URLs allowed (VERDICT_ALLOW_PRIVATE_URLS=1), except the stack's own ports ${[...stack.outbound.deniedPorts].join(', ')}`
+    : '  Outbound   public URLs only (set VERDICT_ALLOW_PRIVATE_URLS=1 to let systems call agents on this machine or network)',
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
