@@ -7,6 +7,7 @@ import { runSystem } from '../systems/index.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
+import { systemResultProblem } from './storable.js';
 
 export interface BatchOutcome {
   completed: number;
@@ -70,6 +71,9 @@ export async function executeRecord(
       () => runSystem(config, record.inputs, { ...deps.system, chat: deps.chat }),
       deps.retry,
     );
+    // A reply we could not store (or send back through the API) is the system's fault, named on its record.
+    const problem = systemResultProblem(result);
+    if (problem) return { ...record, status: 'errored', error: problem };
     const { outputs, latencyMs, usage, costUsd } = result;
     return { ...record, outputs, latencyMs, usage, costUsd, status: 'completed', error: null };
   } catch (error) {
