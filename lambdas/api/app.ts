@@ -3,7 +3,7 @@ import type { ApiDeps, ApiEnv } from './context.js';
 import { docsRoutes } from './docs.js';
 import { errorResponse, onError, validationHook } from './errors.js';
 import { authMiddleware } from './middleware/auth.js';
-import { limitBody, requireJson } from './middleware/body.js';
+import { limitBody, limitJsonDepth, requireJson } from './middleware/body.js';
 import { idempotencyMiddleware } from './middleware/idempotency.js';
 import { otlpRoutes } from './otlp.js';
 import { ROUTE_GROUPS, type RouteGroup } from './routes/index.js';
@@ -35,6 +35,7 @@ export function createApp(deps: ApiDeps, extraGroups: RouteGroup[] = []) {
   api.use('*', limitBody, requireJson);
   const auth = authMiddleware(deps);
   api.use('*', async (c, next) => (c.req.path === `${API_BASE}/openapi.json` ? next() : auth(c, next)));
+  api.use('*', limitJsonDepth);
   api.use('*', idempotencyMiddleware(deps));
   for (const group of [...ROUTE_GROUPS, ...extraGroups]) {
     api.route('/', group(deps));

@@ -44,8 +44,10 @@ export function validationHook(
 
 export function onError(error: Error, c: Context) {
   if (error instanceof VerdictError) {
-    // A conflict is worth retrying only when it is transient (a concurrent write), not when the state is final.
-    const retry = error.status === 409 ? error.retryable : error.retryable || retryHeader(error.status) === 'true';
+    // A conflict is worth retrying only when it is transient (a concurrent write), not when the state is final;
+    // a 503 of ours is a deployment without the feature, which no retry changes.
+    const own = error.status === 409 || error.status >= 500;
+    const retry = own ? error.retryable : error.retryable || retryHeader(error.status) === 'true';
     return errorResponse(c, error.status, error.code, error.message, error.details, retry);
   }
   if (error instanceof HTTPException) {
@@ -64,13 +66,51 @@ export function onError(error: Error, c: Context) {
       { path: '(body)', message: error.message },
     ]);
   }
+  const transient = isTransientFault(error);
   console.error(
     JSON.stringify({
       level: 'error',
-      message: 'unhandled error',
+      message: transient ? 'a dependency failed for now' : 'unhandled error',
       path: c.req.path,
       error: error.stack ?? String(error),
     }),
   );
-  return errorResponse(c, 500, 'internal', 'internal error; the request can be retried');
+  // Only a dependency's passing fault (throttling, its own 5xx, a timeout) is worth trying again; anything
+  // else is our bug and would fail the same way on every retry.
+  if (transient) return errorResponse(c, 503, 'unavailable', 'a service we depend on failed; retry shortly', [], true);
+  return errorResponse(c, 500, 'internal', 'internal error', [], false);
+}
+
+/** Names the AWS SDK (and Node) give faults that pass: throttling, a dependency's 5xx, timeouts. */
+const TRANSIENT_NAMES = new Set([
+  'TransientError',
+  'ThrottlingException',
+  'Throttling',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'SlowDown',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+/**
+ * A fault another attempt can get past: the AWS SDK marks such errors `$retryable` (throttling among them) or
+ * `$fault: "server"` (the service's own 5xx); others are known by name or Node error code.
+ */
+export function isTransientFault(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { $retryable?: unknown; $fault?: unknown; code?: unknown };
+  if (e.$retryable || e.$fault === 'server') return true;
+  return TRANSIENT_NAMES.has(e.name) || (typeof e.code === 'string' && TRANSIENT_NAMES.has(e.code));
 }

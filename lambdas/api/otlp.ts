@@ -7,7 +7,7 @@ import { MAX_TRACES_PER_REQUEST } from '../core/schemas/trace.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { onError, zodIssues } from './errors.js';
 import { authMiddleware } from './middleware/auth.js';
-import { limitBody } from './middleware/body.js';
+import { checkJsonDepth, limitBody } from './middleware/body.js';
 import { monitorDeps, monitorNow } from './routes/monitors.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
@@ -42,6 +42,7 @@ async function readJson(request: Request): Promise<unknown> {
       { path: 'content-encoding', message: 'must be gzip or absent' },
     ]);
   }
+  checkJsonDepth(text);
   return JSON.parse(text);
 }
 

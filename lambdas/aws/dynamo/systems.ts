@@ -13,7 +13,9 @@ type StoredVersion = SystemVersion & { projectId: string };
  * attribute_not_exists before the entity itself, so concurrent upserts converge on one system or version.
  */
 export class DynamoSystemRepository implements SystemRepository {
-  constructor(private readonly table: Table) {}
+  constructor(private readonly table: Table) {
+    table.storeAsJson('systemVersion', ['config']);
+  }
 
   private systemItem(scope: Scope, system: System) {
     // A null productionVersion is left out so addVersion's if_not_exists can fill it.

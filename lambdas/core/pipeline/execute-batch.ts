@@ -7,6 +7,7 @@ import { runSystem, type SystemDeps } from '../systems/index.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
+import { systemResultProblem } from './storable.js';
 
 export interface BatchOutcome {
   completed: number;
@@ -73,6 +74,9 @@ export async function executeRecord(
   if (!config) return { ...record, status: 'errored', error: 'the run has no system version to execute' };
   try {
     const result = await withRetries(() => runSystem(config, record.inputs, system), deps.retry);
+    // A reply we could not store (or send back through the API) is the system's fault, named on its record.
+    const problem = systemResultProblem(result);
+    if (problem) return { ...record, status: 'errored', error: problem };
     const { outputs, latencyMs, usage, costUsd } = result;
     return { ...record, outputs, latencyMs, usage, costUsd, status: 'completed', error: null };
   } catch (error) {

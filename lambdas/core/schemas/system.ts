@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Description, Id, Name } from './common.js';
+import { Description, Id, Name, StoredNumber } from './common.js';
 
 const Message = z.object({
   role: z.enum(['system', 'user', 'assistant', 'developer']),
@@ -10,7 +10,7 @@ export const OpenAIChatConfig = z.object({
   type: z.literal('openai_chat'),
   model: z.string().min(1),
   messages: z.array(Message).min(1),
-  temperature: z.number().min(0).max(2).optional(),
+  temperature: StoredNumber.min(0).max(2).optional(),
   maxTokens: z.number().int().positive().optional(),
   baseURL: z.url().optional(),
   apiKeySecret: z.string().min(1).optional().meta({ description: 'Name of the secret holding the API key' }),

@@ -1,5 +1,6 @@
 import { JSONPath } from 'jsonpath-plus';
 import { NonRetryableError, TransientError } from '../errors.js';
+import { depthProblem } from '../json-depth.js';
 import { httpStatusError, snippet } from '../llm/port.js';
 import type { SystemConfig } from '../schemas/system.js';
 import { secretNamesIn, substituteSecrets } from '../secrets/references.js';
@@ -52,6 +53,9 @@ function extractOutput(text: string, outputPath: string | undefined, where: stri
   } catch {
     isJson = false;
   }
+  // Checked before JSONPath walks it (recursively) and before it becomes a record's output.
+  const deep = isJson ? depthProblem(json, '') : null;
+  if (deep) throw new NonRetryableError(`the reply of ${where} ${deep}`);
   if (!outputPath) return isJson ? json : text;
   if (!isJson)
     throw new NonRetryableError(`${where} did not reply with JSON, so outputPath cannot apply: ${snippet(text)}`);
