@@ -42,7 +42,10 @@ export async function upsertSystem(deps: CoreDeps, scope: Scope, projectId: stri
   return { system: current, created };
 }
 
-/** Versions are immutable and content-addressed: the same config returns the version that already has it. */
+/**
+ * Versions are immutable and content-addressed: the same config returns the version that already has it, renamed
+ * when the request names it (Scorecard's upsert).
+ */
 export async function addSystemVersion(deps: CoreDeps, scope: Scope, systemId: string, input: CreateSystemVersion) {
   const system = await deps.systems.get(scope, systemId);
   if (!system) throw notFound('system', systemId);
@@ -52,5 +55,8 @@ export async function addSystemVersion(deps: CoreDeps, scope: Scope, systemId: s
     name: input.name ?? `v${system.versions.length + 1}`,
     config: input.config,
   };
-  return deps.systems.addVersion(scope, version, configHash(input.config));
+  const added = await deps.systems.addVersion(scope, version, configHash(input.config));
+  if (added.created || !input.name || input.name === added.version.name) return added;
+  const renamed = await deps.systems.renameVersion(scope, added.version.id, input.name);
+  return { version: renamed ?? added.version, created: false };
 }
