@@ -3,14 +3,15 @@ import { deriveRunStatus } from '../pipeline/status.js';
 import type { Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
 import { FINAL_RUN_STATUSES } from '../schemas/run.js';
+import { hostedConfig } from '../schemas/system.js';
 import { type CoreDeps, nowIso, requireRun } from './deps.js';
 import { createRun, resolveMetrics } from './runs.js';
 
-/** A run is executed by the pipeline when it has a testset and a system version that is not external. */
+/** A run is executed by the pipeline when it has a testset and a system version Verdict runs (not external). */
 export async function isExecutedRun(deps: CoreDeps, scope: Scope, run: Run): Promise<boolean> {
   if (!run.testsetId || !run.systemVersionId) return false;
   const version = await deps.systems.getVersion(scope, run.systemVersionId);
-  return Boolean(version && version.config.type !== 'external');
+  return Boolean(version && hostedConfig(version.config));
 }
 
 /** Stops new work: workers check the status before each record, and finalizing keeps `cancelled`. */

@@ -5,6 +5,7 @@ import { completeIfDone } from '../pipeline/posted-records.js';
 import type { Scope } from '../ports.js';
 import type { CreateRecord, RunRecord, Score, ScoreValue } from '../schemas/record.js';
 import type { CreateRun, Run } from '../schemas/run.js';
+import { hostedConfig, type SystemConfig } from '../schemas/system.js';
 import { type CoreDeps, nowIso, requireProject, requireRun } from './deps.js';
 
 /** Resolves metric ids to their current versions, naming the offending index when one is unknown. */
@@ -41,6 +42,9 @@ export async function createRun(
       { path: 'systemVersionId', message: 'not found in this project' },
     ]);
   }
+  if (input.source === 'kickoff' && version && !hostedConfig(version.config)) {
+    throw outsideVerdict(version.config);
+  }
   // createdAt is read from the id, so time-range queries over id keys and createdAt filters agree to the ms.
   const id = newId();
   const run: Run = {
@@ -73,6 +77,18 @@ export async function createRun(
     ...(lineage.rerunOf && { rerunOf: lineage.rerunOf }),
   };
   return deps.runs.create(scope, run);
+}
+
+/** A kickoff asks Verdict to run the system itself, which it cannot do for one that runs outside it. */
+function outsideVerdict(config: SystemConfig) {
+  const known = typeof config.type === 'string' ? ` (config.type "${config.type}" is not openai_chat or http)` : '';
+  return badRequest(`this system runs outside Verdict, so Verdict cannot kick off a run of it${known}`, [
+    {
+      path: 'systemVersionId',
+      message:
+        'runs outside Verdict: create the run without source "kickoff" and post its records (POST /runs/{runId}/records)',
+    },
+  ]);
 }
 
 /** A record posted by a client (the SDK's runAndEvaluate, or any external system). */

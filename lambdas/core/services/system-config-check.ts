@@ -2,7 +2,7 @@ import { badRequest, type FieldIssue } from '../errors.js';
 import type { UrlPolicy } from '../net/url-policy.js';
 import type { Scope } from '../ports.js';
 import { SecretName } from '../schemas/secret.js';
-import type { SystemConfig } from '../schemas/system.js';
+import { type HostedSystemConfig, hostedConfig, type SystemConfig } from '../schemas/system.js';
 import type { ProjectSecretRepository } from '../secrets/ports.js';
 import { secretNamesIn } from '../secrets/references.js';
 
@@ -18,7 +18,7 @@ interface SecretUse {
   name: string;
 }
 
-function outboundIssues(deps: SystemConfigDeps, config: SystemConfig, path: string): FieldIssue[] {
+function outboundIssues(deps: SystemConfigDeps, config: HostedSystemConfig, path: string): FieldIssue[] {
   const urls =
     config.type === 'http'
       ? [{ path: `${path}.url`, url: config.url }]
@@ -31,7 +31,7 @@ function outboundIssues(deps: SystemConfigDeps, config: SystemConfig, path: stri
   });
 }
 
-function secretUses(config: SystemConfig, path: string): SecretUse[] {
+function secretUses(config: HostedSystemConfig, path: string): SecretUse[] {
   if (config.type === 'http') {
     return Object.entries(config.headers ?? {}).flatMap(([header, template]) =>
       secretNamesIn(template).map((name) => ({ path: `${path}.headers.${header}`, name })),
@@ -57,8 +57,11 @@ export async function checkSystemConfig(
   config: SystemConfig,
   path = 'config',
 ): Promise<void> {
-  const issues = outboundIssues(deps, config, path);
-  if (config.type === 'openai_chat' && config.baseURL !== undefined && config.apiKeySecret === undefined) {
+  // A free-form or external config runs outside Verdict: nothing here reaches out for it.
+  const hosted = hostedConfig(config);
+  if (!hosted) return;
+  const issues = outboundIssues(deps, hosted, path);
+  if (hosted.type === 'openai_chat' && hosted.baseURL !== undefined && hosted.apiKeySecret === undefined) {
     issues.push({
       path: `${path}.apiKeySecret`,
       message:
@@ -77,7 +80,7 @@ export async function checkSystemConfig(
     }
     return known;
   };
-  for (const use of secretUses(config, path)) {
+  for (const use of secretUses(hosted, path)) {
     if (await isRegistered(use.name)) continue;
     issues.push({
       path: use.path,

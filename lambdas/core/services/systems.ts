@@ -50,7 +50,10 @@ export async function upsertSystem(
   return { system: current, created };
 }
 
-/** Versions are immutable and content-addressed: the same config returns the version that already has it. */
+/**
+ * Versions are immutable and content-addressed: the same config returns the version that already has it, renamed
+ * when the request names it (Scorecard's upsert).
+ */
 export async function addSystemVersion(
   deps: CoreDeps & SystemConfigDeps,
   scope: Scope,
@@ -63,7 +66,7 @@ export async function addSystemVersion(
   return storeVersion(deps, scope, system, input);
 }
 
-function storeVersion(deps: CoreDeps, scope: Scope, system: System, input: CreateSystemVersion) {
+async function storeVersion(deps: CoreDeps, scope: Scope, system: System, input: CreateSystemVersion) {
   const systemId = system.id;
   const version = {
     id: newId(),
@@ -71,5 +74,8 @@ function storeVersion(deps: CoreDeps, scope: Scope, system: System, input: Creat
     name: input.name ?? `v${system.versions.length + 1}`,
     config: input.config,
   };
-  return deps.systems.addVersion(scope, version, configHash(input.config));
+  const added = await deps.systems.addVersion(scope, version, configHash(input.config));
+  if (added.created || !input.name || input.name === added.version.name) return added;
+  const renamed = await deps.systems.renameVersion(scope, added.version.id, input.name);
+  return { version: renamed ?? added.version, created: false };
 }
