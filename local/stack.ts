@@ -100,6 +100,10 @@ export async function startLocalStack(options: LocalStackOptions) {
     port: options.port ?? 0,
     hostname: '127.0.0.1',
   });
+  // Node closes idle keep-alive sockets after 5 s. A busy client (a CLI parsing a large export) may not have
+  // read that FIN before it reuses the socket, and its next POST then dies with ECONNRESET; a longer idle
+  // timeout (as load balancers use) makes that race rare. Clients learn it from the Keep-Alive header.
+  (server as import('node:http').Server).keepAliveTimeout = 65_000;
   await new Promise<void>((ready) => server.once('listening', () => ready()));
   const apiPort = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${apiPort}`;
