@@ -1,5 +1,6 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
@@ -42,6 +43,16 @@ const scheduler =
       })
     : undefined;
 
-const app = createApp({ ...repositories, cursors: new CursorCodec(cursorSecret), launcher, scheduler });
+/** The caller's address as API Gateway saw it (never X-Forwarded-For, which the caller writes). */
+const sourceIp = (c: Context<{ Bindings: { requestContext?: { http?: { sourceIp?: string } } } }>) =>
+  c.env?.requestContext?.http?.sourceIp;
+
+const app = createApp({
+  ...repositories,
+  cursors: new CursorCodec(cursorSecret),
+  launcher,
+  scheduler,
+  clientAddress: sourceIp,
+});
 
 export const handler = handle(app);
