@@ -2,8 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp, type RouteGroup } from '../lambdas/api/app.js';
 import type { ApiDeps, RunLauncher } from '../lambdas/api/context.js';
+import type { AuthThrottleOptions } from '../lambdas/api/middleware/auth-throttle.js';
 import { DynamoProjectSecretRepository } from '../lambdas/aws/dynamo/project-secrets.js';
 import { createRepositories } from '../lambdas/aws/repositories.js';
 import { UrlPolicy } from '../lambdas/core/net/url-policy.js';
@@ -27,6 +29,8 @@ export interface LocalStackOptions {
    */
   allowPrivateUrls?: boolean;
   authCacheMs?: number;
+  /** The failed-authentication throttle's limits (tests use short windows and their own clock). */
+  authThrottle?: AuthThrottleOptions;
   log?: (line: string) => void;
   /** The run pipeline's settings (LLM endpoint, retries, test hooks); false leaves it out. */
   pipeline?: LocalPipelineOptions | false;
@@ -127,6 +131,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     outbound,
     projectSecrets,
     authCacheMs: options.authCacheMs,
+    authThrottle: options.authThrottle,
+    clientAddress: (c) => getConnInfo(c).remote.address,
     launcher: extensions.find((e) => e.launcher)?.launcher,
     health: async () => {
       const parts = [await emulators.health(), ...(await Promise.all(extensions.map((e) => e.health?.() ?? {})))];

@@ -27,13 +27,14 @@ export function createApp(deps: ApiDeps, extraGroups: RouteGroup[] = []) {
     return c.json({ status: ok ? 'ok' : 'degraded', components }, ok ? 200 : 503);
   });
   app.route('/', docsRoutes(`${API_BASE}/openapi.json`));
+  // One auth for both mounts, so its key cache and failed-auth throttle are shared.
+  const auth = authMiddleware(deps);
   // OpenTelemetry exporters post to /v1/traces at the root, as OTLP/HTTP prescribes (same Bearer auth).
-  app.route('/', otlpRoutes(deps));
+  app.route('/', otlpRoutes(deps, auth));
 
   const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   api.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
   api.use('*', limitBody, requireJson);
-  const auth = authMiddleware(deps);
   api.use('*', async (c, next) => (c.req.path === `${API_BASE}/openapi.json` ? next() : auth(c, next)));
   api.use('*', limitJsonDepth);
   api.use('*', idempotencyMiddleware(deps));

@@ -1,6 +1,7 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
@@ -55,6 +56,10 @@ const projectSecrets = config.TENANT_SECRETS_PREFIX
     )
   : undefined;
 
+/** The caller's address as API Gateway saw it (never X-Forwarded-For, which the caller writes). */
+const sourceIp = (c: Context<{ Bindings: { requestContext?: { http?: { sourceIp?: string } } } }>) =>
+  c.env?.requestContext?.http?.sourceIp;
+
 const app = createApp({
   ...repositories,
   cursors: new CursorCodec(cursorSecret),
@@ -62,6 +67,7 @@ const app = createApp({
   projectSecrets,
   launcher,
   scheduler,
+  clientAddress: sourceIp,
 });
 
 export const handler = handle(app);

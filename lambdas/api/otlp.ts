@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { badRequest, VerdictError } from '../core/errors.js';
 import { OtlpTraceRequest, PROJECT_ATTRIBUTE, tracesFromOtlp } from '../core/monitors/otlp.js';
@@ -6,7 +7,6 @@ import { ingestTraces } from '../core/monitors/traces.js';
 import { MAX_TRACES_PER_REQUEST } from '../core/schemas/trace.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { onError, zodIssues } from './errors.js';
-import { authMiddleware } from './middleware/auth.js';
 import { checkJsonDepth, limitBody } from './middleware/body.js';
 import { monitorDeps, monitorNow } from './routes/monitors.js';
 
@@ -51,10 +51,10 @@ async function readJson(request: Request): Promise<unknown> {
  * Bearer auth. GenAI spans become traces of the project named by the resource attribute `verdict.project.id`,
  * else by the `x-verdict-project` header; other spans are ignored.
  */
-export function otlpRoutes(deps: ApiDeps) {
+export function otlpRoutes(deps: ApiDeps, auth: MiddlewareHandler<ApiEnv>) {
   const app = new Hono<ApiEnv>();
   app.onError(onError);
-  app.post(OTLP_TRACES_PATH, limitBody, authMiddleware(deps), async (c) => {
+  app.post(OTLP_TRACES_PATH, limitBody, auth, async (c) => {
     const parsed = OtlpTraceRequest.safeParse(await readJson(c.req.raw));
     if (!parsed.success) {
       throw badRequest('the body is not an OTLP ExportTraceServiceRequest', zodIssues(parsed.error));

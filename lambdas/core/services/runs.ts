@@ -3,6 +3,7 @@ import { idCreatedAt, newId } from '../ids.js';
 import { isPassing, scoreNumber } from '../metrics/passing.js';
 import { completeIfDone } from '../pipeline/posted-records.js';
 import type { Scope } from '../ports.js';
+import type { TestsetMembers } from '../records/testset-members.js';
 import type { CreateRecord, RunRecord, Score, ScoreValue } from '../schemas/record.js';
 import type { CreateRun, Run } from '../schemas/run.js';
 import { hostedConfig, type SystemConfig } from '../schemas/system.js';
@@ -92,9 +93,16 @@ function outsideVerdict(config: SystemConfig) {
 }
 
 /** A record posted by a client (the SDK's runAndEvaluate, or any external system). */
-export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, input: CreateRecord) {
+export async function postRecord(
+  deps: CoreDeps,
+  scope: Scope,
+  runId: string,
+  input: CreateRecord,
+  members: TestsetMembers,
+) {
   const run = await requireRun(deps, scope, runId);
   if (run.status === 'cancelled') throw new VerdictError(409, 'run_cancelled', `run ${runId} was cancelled`);
+  if (input.testcaseId) await requireTestcaseOfRun(members, scope, run, input.testcaseId);
   const errored = Boolean(input.error);
   const id = newId();
   const record: RunRecord = {
@@ -116,6 +124,21 @@ export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, in
   await deps.records.insert(scope, record, run.projectId);
   await deps.runs.addCounters(scope, runId, { numRecords: 1, executed: 1, erroredRecords: errored ? 1 : 0 });
   return { run, record };
+}
+
+/** A posted record may name a testcase only of its run's testset (the same message whether or not it exists). */
+async function requireTestcaseOfRun(members: TestsetMembers, scope: Scope, run: Run, testcaseId: string) {
+  if (!run.testsetId) {
+    throw badRequest(`run ${run.id} has no testset, so its records name no testcase`, [
+      { path: 'testcaseId', message: 'must be absent or null: the run has no testset' },
+    ]);
+  }
+  const size = run.numExpectedRecords === null ? null : Math.ceil(run.numExpectedRecords / Math.max(1, run.trials));
+  if (!(await members.has(scope, run.testsetId, testcaseId, size))) {
+    throw badRequest(`testcase ${testcaseId} is not in the run's testset`, [
+      { path: 'testcaseId', message: `is not a testcase of testset ${run.testsetId}` },
+    ]);
+  }
 }
 
 /** PUT /records/{id}/scores/{metricConfigId}: an upsert that keeps the run's counters exact. */
