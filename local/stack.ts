@@ -40,6 +40,8 @@ export interface LocalStackOptions {
   extensions?: Array<(stack: StackCore) => Promise<StackExtension> | StackExtension>;
   /** Use emulators another process runs instead of starting them here (bench/export). */
   emulators?: EmulatorAddress;
+  /** The S3 emulator's port (VERDICT_S3_PORT); by default the one saved in the data dir, so export links last. */
+  s3Port?: number;
 }
 
 export interface StackExtension {
@@ -51,8 +53,10 @@ export interface StackExtension {
 
 export type StackCore = Awaited<ReturnType<typeof startCore>>;
 
-async function startCore(dataDir: string, address?: EmulatorAddress) {
-  const emulators = address ? connectEmulators(address) : await startEmulators(dataDir);
+async function startCore(dataDir: string, options: LocalStackOptions, log: (line: string) => void) {
+  const emulators = options.emulators
+    ? connectEmulators(options.emulators)
+    : await startEmulators(dataDir, { s3Port: options.s3Port, log });
   const repositories = createRepositories(emulators.clients, { tableName: LOCAL_TABLE, bucketName: LOCAL_BUCKET });
   return { emulators, repositories, dataDir };
 }
@@ -92,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions) {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const log = options.log ?? (() => {});
-  const core = await startCore(dataDir, options.emulators);
+  const core = await startCore(dataDir, options, log);
   const { repositories, emulators } = core;
 
   const apiKey = await adminApiKey(core, options.apiKey, log);
@@ -108,7 +112,10 @@ export async function startLocalStack(options: LocalStackOptions) {
   // read that FIN before it reuses the socket, and its next POST then dies with ECONNRESET; a longer idle
   // timeout (as load balancers use) makes that race rare. Clients learn it from the Keep-Alive header.
   (server as import('node:http').Server).keepAliveTimeout = 65_000;
-  await new Promise<void>((ready) => server.once('listening', () => ready()));
+  await new Promise<void>((ready, fail) => {
+    server.once('listening', () => ready());
+    server.once('error', fail); // PORT taken: local/main.ts says so in one line
+  });
   const apiPort = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${apiPort}`;
   const outbound = new UrlPolicy({
