@@ -1,8 +1,10 @@
 import type { ExportFileStore, ExportRepository } from '../core/exports/ports.js';
 import type { MonitorRepository, Scheduler, TraceRepository } from '../core/monitors/ports.js';
+import type { UrlPolicy } from '../core/net/url-policy.js';
 import type { CursorCodec } from '../core/pagination.js';
 import type { ApiKeyRepository, IdempotencyStore, Scope } from '../core/ports.js';
 import type { RecordSearchRepository } from '../core/records/ports.js';
+import type { ProjectSecretRepository } from '../core/secrets/ports.js';
 import type { CoreDeps } from '../core/services/deps.js';
 import type { AuthThrottleOptions, ClientAddress } from './middleware/auth-throttle.js';
 
@@ -18,6 +20,10 @@ export interface ApiDeps extends CoreDeps {
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyStore;
   cursors: CursorCodec;
+  /** The outbound URL policy, the very one the executor applies: system configs are checked against it. */
+  outbound: UrlPolicy;
+  /** Project secrets (write-only here); without them the secrets routes answer 503 and no config may name one. */
+  projectSecrets?: ProjectSecretRepository;
   launcher?: RunLauncher;
   /** How long a verified API key is trusted without another lookup (revocation delay). */
   authCacheMs?: number;

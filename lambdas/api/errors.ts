@@ -2,9 +2,14 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { type FieldIssue, VerdictError } from '../core/errors.js';
+import { errorDetails, type FieldIssue, VerdictError } from '../core/errors.js';
 
-export const errorBody = (code: string, message: string, details: FieldIssue[] = []) => ({ code, message, details });
+/** Every error the API answers: `{code, message, details}`, `details` an object (`{issues}` naming bad fields). */
+export const errorBody = (code: string, message: string, issues: FieldIssue[] = []) => ({
+  code,
+  message,
+  details: errorDetails(issues),
+});
 
 /** Retrying helps only for conflicts, throttling and server faults; say so, as Scorecard's clients read it. */
 function retryHeader(status: number) {
@@ -16,11 +21,11 @@ export function errorResponse(
   status: number,
   code: string,
   message: string,
-  details: FieldIssue[] = [],
+  issues: FieldIssue[] = [],
   retry: boolean = retryHeader(status) === 'true',
 ) {
   c.header('x-should-retry', String(retry));
-  return c.json(errorBody(code, message, details), status as ContentfulStatusCode);
+  return c.json(errorBody(code, message, issues), status as ContentfulStatusCode);
 }
 
 export function zodIssues(error: ZodError, prefix?: string): FieldIssue[] {
@@ -38,8 +43,8 @@ export function validationHook(
   if (result.success) return;
   const target = 'target' in result ? result.target : undefined;
   const prefix = target === 'query' ? 'query' : target === 'param' ? 'path' : undefined;
-  const details = zodIssues(result.error, prefix);
-  return errorResponse(c, 400, 'invalid_request', `invalid ${details.map((d) => d.path).join(', ')}`, details);
+  const issues = zodIssues(result.error, prefix);
+  return errorResponse(c, 400, 'invalid_request', `invalid ${issues.map((d) => d.path).join(', ')}`, issues);
 }
 
 export function onError(error: Error, c: Context) {
@@ -48,7 +53,7 @@ export function onError(error: Error, c: Context) {
     // a 503 of ours is a deployment without the feature, which no retry changes.
     const own = error.status === 409 || error.status >= 500;
     const retry = own ? error.retryable : error.retryable || retryHeader(error.status) === 'true';
-    return errorResponse(c, error.status, error.code, error.message, error.details, retry);
+    return errorResponse(c, error.status, error.code, error.message, error.issues, retry);
   }
   if (error instanceof HTTPException) {
     const status = error.status;

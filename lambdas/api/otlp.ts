@@ -57,8 +57,7 @@ export function otlpRoutes(deps: ApiDeps, auth: MiddlewareHandler<ApiEnv>) {
   app.post(OTLP_TRACES_PATH, limitBody, auth, async (c) => {
     const parsed = OtlpTraceRequest.safeParse(await readJson(c.req.raw));
     if (!parsed.success) {
-      const details = zodIssues(parsed.error);
-      throw badRequest('the body is not an OTLP ExportTraceServiceRequest', details);
+      throw badRequest('the body is not an OTLP ExportTraceServiceRequest', zodIssues(parsed.error));
     }
     const converted = tracesFromOtlp(parsed.data, c.req.header(PROJECT_HEADER) || undefined);
     if (converted.withoutProject > 0) {

@@ -11,7 +11,7 @@ import { entityOf, type Item, type Table } from './table.js';
  */
 export const TRACE_SHARDS = 16;
 /** The trace's JSON documents: stored as text, and moved to S3 when the item would be too large. */
-const TRACE_DOCUMENTS = ['inputs', 'outputs', 'metadata'];
+const TRACE_DOCUMENTS = ['inputs', 'outputs', 'expected', 'metadata'];
 
 export const traceKeys = {
   trace: (projectId: string, traceId: string, spanId: string) => ({

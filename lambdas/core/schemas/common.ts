@@ -57,10 +57,20 @@ export const pageOf = <T extends z.ZodType>(item: T, id: string) =>
 
 export const Success = z.object({ success: z.literal(true) }).meta({ id: 'Success' });
 
+export const FieldIssue = z
+  .object({
+    path: z.string().meta({ description: 'The field, dotted (`config.model`, `metricIds.0`, `query.limit`)' }),
+    message: z.string(),
+  })
+  .meta({ id: 'FieldIssue' });
+
+/** Scorecard's error shape: `details` is an object (`{}` when empty), never an array. */
 export const ErrorBody = z
   .object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })),
+    details: z
+      .object({ issues: z.array(FieldIssue).optional().meta({ description: 'The fields the request got wrong' }) })
+      .catchall(z.unknown()),
   })
   .meta({ id: 'Error' });

@@ -6,6 +6,7 @@ import type { Scope } from '../ports.js';
 import type { TestsetMembers } from '../records/testset-members.js';
 import type { CreateRecord, RunRecord, Score, ScoreValue } from '../schemas/record.js';
 import type { CreateRun, Run } from '../schemas/run.js';
+import { hostedConfig, type SystemConfig } from '../schemas/system.js';
 import { type CoreDeps, nowIso, requireProject, requireRun } from './deps.js';
 
 /** Resolves metric ids to their current versions, naming the offending index when one is unknown. */
@@ -20,7 +21,13 @@ export async function resolveMetrics(deps: CoreDeps, scope: Scope, projectId: st
   return metrics.filter((m) => m !== null);
 }
 
-export async function createRun(deps: CoreDeps, scope: Scope, projectId: string, input: CreateRun): Promise<Run> {
+export async function createRun(
+  deps: CoreDeps,
+  scope: Scope,
+  projectId: string,
+  input: CreateRun,
+  lineage: { rerunOf?: string } = {},
+): Promise<Run> {
   await requireProject(deps, scope, projectId);
   const unique = [...new Set(input.metricIds)];
   const metrics = await resolveMetrics(deps, scope, projectId, unique);
@@ -35,6 +42,9 @@ export async function createRun(deps: CoreDeps, scope: Scope, projectId: string,
     throw new VerdictError(404, 'not_found', `system version ${input.systemVersionId} was not found`, [
       { path: 'systemVersionId', message: 'not found in this project' },
     ]);
+  }
+  if (input.source === 'kickoff' && version && !hostedConfig(version.config)) {
+    throw outsideVerdict(version.config);
   }
   // createdAt is read from the id, so time-range queries over id keys and createdAt filters agree to the ms.
   const id = newId();
@@ -65,8 +75,21 @@ export async function createRun(deps: CoreDeps, scope: Scope, projectId: string,
     completedAt: null,
     statusExplanation: {},
     aggregates: null,
+    ...(lineage.rerunOf && { rerunOf: lineage.rerunOf }),
   };
   return deps.runs.create(scope, run);
+}
+
+/** A kickoff asks Verdict to run the system itself, which it cannot do for one that runs outside it. */
+function outsideVerdict(config: SystemConfig) {
+  const known = typeof config.type === 'string' ? ` (config.type "${config.type}" is not openai_chat or http)` : '';
+  return badRequest(`this system runs outside Verdict, so Verdict cannot kick off a run of it${known}`, [
+    {
+      path: 'systemVersionId',
+      message:
+        'runs outside Verdict: create the run without source "kickoff" and post its records (POST /runs/{runId}/records)',
+    },
+  ]);
 }
 
 /** A record posted by a client (the SDK's runAndEvaluate, or any external system). */
