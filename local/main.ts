@@ -33,6 +33,17 @@ console.log(`Verdict is running at ${stack.url}`);
 console.log(`  API        ${stack.url}/api/v2   (Authorization: Bearer <key>; key in ${dataDir}/admin-api-key)`);
 console.log(`  Reference  ${stack.url}/docs`);
 console.log(`  Health     ${stack.url}/health`);
+console.log(
+  process.env.OPENAI_API_KEY
+    ? `  LLM        configured (${process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1'}): AI metrics and openai_chat systems run`
+    : '  LLM        not configured: AI metrics and openai_chat systems will error with "no LLM configured".\n' +
+        '             Set OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible server) and restart.',
+);
+console.log(
+  stack.outbound.allowPrivate
+    ? `  Outbound   private and loopback URLs allowed (VERDICT_ALLOW_PRIVATE_URLS=1), except the stack's own ports ${[...stack.outbound.deniedPorts].join(', ')}`
+    : '  Outbound   public URLs only (set VERDICT_ALLOW_PRIVATE_URLS=1 to let systems call agents on this machine or network)',
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

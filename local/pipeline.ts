@@ -2,10 +2,12 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { RunLauncher } from '../lambdas/api/context.js';
 import { createPipelineDeps, type PipelineSettings } from '../lambdas/aws/pipeline-deps.js';
+import { UrlPolicy } from '../lambdas/core/net/url-policy.js';
 import type { PipelineDeps } from '../lambdas/core/pipeline/deps.js';
 import { finalizeRun } from '../lambdas/core/pipeline/finalize-run.js';
 import { markBatchErrored } from '../lambdas/core/pipeline/mark-batch-errored.js';
 import { prepareRun } from '../lambdas/core/pipeline/prepare-run.js';
+import { NO_SECRETS } from '../lambdas/core/secrets/reader.js';
 import { isExecutedRun } from '../lambdas/core/services/run-lifecycle.js';
 import type { StackCore, StackExtension } from './stack.js';
 import { loadRunEvaluationDefinition } from './stepfunctions/definition.js';
@@ -34,7 +36,9 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
     const settings = {
       openaiApiKey: options.openaiApiKey ?? process.env.OPENAI_API_KEY,
       openaiBaseURL: options.openaiBaseURL ?? process.env.OPENAI_BASE_URL,
-      secrets: options.secrets ?? (async (name: string) => process.env[name]),
+      // Never the process environment: a template could otherwise read HOME, the data dir or OPENAI_API_KEY.
+      projectSecrets: options.projectSecrets ?? NO_SECRETS,
+      outbound: options.outbound ?? new UrlPolicy(),
       modelPrices: options.modelPrices ?? process.env.VERDICT_MODEL_PRICES,
     };
     // The workflow's Lambda tasks run here; the SQS workers run on their own thread (see startWorkerThread).
@@ -64,13 +68,14 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
         bucketName: core.repositories.blobs.bucket,
         openaiApiKey: settings.openaiApiKey,
         openaiBaseURL: settings.openaiBaseURL,
+        outbound: { allowPrivate: settings.outbound.allowPrivate, deniedPorts: [...settings.outbound.deniedPorts] },
         modelPrices: settings.modelPrices,
         retry: options.retry,
         maxLlmConcurrency: options.maxLlmConcurrency,
         workerConcurrency: options.workerConcurrency ?? 40,
       },
       callbacks: driver.callbacks,
-      secrets: settings.secrets,
+      projectSecrets: settings.projectSecrets,
       hooks: options.hooks,
       log,
     });

@@ -2,14 +2,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp, type RouteGroup } from '../lambdas/api/app.js';
 import type { ApiDeps, RunLauncher } from '../lambdas/api/context.js';
+import type { AuthThrottleOptions } from '../lambdas/api/middleware/auth-throttle.js';
+import { DynamoProjectSecretRepository } from '../lambdas/aws/dynamo/project-secrets.js';
 import { createRepositories } from '../lambdas/aws/repositories.js';
+import { UrlPolicy } from '../lambdas/core/net/url-policy.js';
 import { CursorCodec } from '../lambdas/core/pagination.js';
 import { createApiKey, DEFAULT_ORG, ensureApiKey } from '../lambdas/core/services/api-keys.js';
 import { connectEmulators, type EmulatorAddress, LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
 import { type LocalMonitorOptions, startLocalMonitors } from './monitors.js';
 import { type LocalPipelineOptions, localPipeline } from './pipeline.js';
+import { FileSecretValueStore } from './secret-store.js';
 import { fileSecret } from './secrets.js';
 
 export interface LocalStackOptions {
@@ -18,7 +23,14 @@ export interface LocalStackOptions {
   port?: number;
   /** An operator-chosen admin key (VERDICT_API_KEY); otherwise one is generated on first start. */
   apiKey?: string;
+  /**
+   * Let systems call loopback and private addresses (a team's agent on the laptop): VERDICT_ALLOW_PRIVATE_URLS=1
+   * by default. The stack's own ports (emulators, API) stay refused either way.
+   */
+  allowPrivateUrls?: boolean;
   authCacheMs?: number;
+  /** The failed-authentication throttle's limits (tests use short windows and their own clock). */
+  authThrottle?: AuthThrottleOptions;
   log?: (line: string) => void;
   /** The run pipeline's settings (LLM endpoint, retries, test hooks); false leaves it out. */
   pipeline?: LocalPipelineOptions | false;
@@ -66,6 +78,16 @@ async function adminApiKey(core: StackCore, chosen: string | undefined, log: (li
   return key.secret;
 }
 
+/** The ports of the emulators, which the stack's own systems must never be pointed at. */
+function emulatorPorts(endpoints: StackCore['emulators']['endpoints']): number[] {
+  return [endpoints.dynamodb, endpoints.s3, endpoints.sqs]
+    .filter((endpoint): endpoint is string => Boolean(endpoint))
+    .map((endpoint) => {
+      const url = new URL(endpoint);
+      return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    });
+}
+
 /**
  * The whole product in one process: emulators on private free ports, the same repositories and handlers as in
  * AWS, and the Hono app served on 127.0.0.1.
@@ -79,15 +101,45 @@ export async function startLocalStack(options: LocalStackOptions) {
 
   const apiKey = await adminApiKey(core, options.apiKey, log);
 
+  // Listen before the pipeline is built: the API's own port is one the outbound policy refuses.
+  let app: ReturnType<typeof createApp> | undefined;
+  const server = serve({
+    fetch: (request, env) => app?.fetch(request, env) ?? new Response('starting', { status: 503 }),
+    port: options.port ?? 0,
+    hostname: '127.0.0.1',
+  });
+  // Node closes idle keep-alive sockets after 5 s. A busy client (a CLI parsing a large export) may not have
+  // read that FIN before it reuses the socket, and its next POST then dies with ECONNRESET; a longer idle
+  // timeout (as load balancers use) makes that race rare. Clients learn it from the Keep-Alive header.
+  (server as import('node:http').Server).keepAliveTimeout = 65_000;
+  await new Promise<void>((ready, fail) => {
+    server.once('listening', () => ready());
+    server.once('error', fail); // PORT taken: local/main.ts says so in one line
+  });
+  const apiPort = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${apiPort}`;
+  const outbound = new UrlPolicy({
+    allowPrivate: options.allowPrivateUrls ?? process.env.VERDICT_ALLOW_PRIVATE_URLS === '1',
+    deniedPorts: [...emulatorPorts(emulators.endpoints), apiPort],
+  });
+  const projectSecrets = new DynamoProjectSecretRepository(repositories.table, new FileSecretValueStore(dataDir));
+
   const extensions: StackExtension[] = [];
-  const pipeline = options.pipeline === false ? null : await localPipeline({ log, ...options.pipeline })(core);
+  const pipeline =
+    options.pipeline === false
+      ? null
+      : await localPipeline({ log, outbound, projectSecrets, ...options.pipeline })(core);
   if (pipeline) extensions.push(pipeline);
   for (const extend of options.extensions ?? []) extensions.push(await extend(core));
 
   const deps: ApiDeps = {
     ...repositories,
     cursors: new CursorCodec(process.env.VERDICT_CURSOR_SECRET ?? fileSecret(dataDir, 'cursor-secret').value),
+    outbound,
+    projectSecrets,
     authCacheMs: options.authCacheMs,
+    authThrottle: options.authThrottle,
+    clientAddress: (c) => getConnInfo(c).remote.address,
     launcher: extensions.find((e) => e.launcher)?.launcher,
     health: async () => {
       const parts = [await emulators.health(), ...(await Promise.all(extensions.map((e) => e.health?.() ?? {})))];
@@ -105,16 +157,10 @@ export async function startLocalStack(options: LocalStackOptions) {
     deps.scheduler = monitors.scheduler;
     deps.monitorClock = () => monitors.clock.now();
   }
-  const app = createApp(
+  app = createApp(
     deps,
     extensions.flatMap((e) => e.routes ?? []),
   );
-  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
-  await new Promise<void>((ready, fail) => {
-    server.once('listening', () => ready());
-    server.once('error', fail); // PORT taken: local/main.ts says so in one line
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   let stopped = false;
   return {
@@ -122,6 +168,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     apiKey,
     app,
     deps,
+    outbound,
+    projectSecrets,
     core,
     pipeline,
     monitors,

@@ -159,7 +159,7 @@ function parseBody<T>(text: string, where: { method: string; path: string }): T 
       200,
       'invalid_response',
       'the API answered with something that is not JSON',
-      [],
+      {},
       where,
       new Headers(),
     );

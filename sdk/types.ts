@@ -73,6 +73,9 @@ export type UpdateMetricInput = z.input<typeof UpdateMetricSchema>;
 export type System = z.infer<typeof SystemSchema>;
 export type SystemVersion = z.infer<typeof SystemVersionSchema>;
 export type SystemConfig = z.infer<typeof SystemConfigSchema>;
+
+/** Configs of systems Verdict runs itself; `external` and free-form ones (your own parameters) run in your code. */
+export const isHostedConfig = (config: SystemConfig) => config.type === 'openai_chat' || config.type === 'http';
 export type UpsertSystemInput = z.input<typeof UpsertSystemSchema>;
 export type UpdateSystemInput = z.input<typeof UpdateSystemSchema>;
 export type CreateSystemVersionInput = z.input<typeof CreateSystemVersionSchema>;

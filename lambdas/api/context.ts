@@ -1,9 +1,12 @@
 import type { ExportFileStore, ExportRepository } from '../core/exports/ports.js';
 import type { MonitorRepository, Scheduler, TraceRepository } from '../core/monitors/ports.js';
+import type { UrlPolicy } from '../core/net/url-policy.js';
 import type { CursorCodec } from '../core/pagination.js';
 import type { ApiKeyRepository, IdempotencyStore, Scope } from '../core/ports.js';
 import type { RecordSearchRepository } from '../core/records/ports.js';
+import type { ProjectSecretRepository } from '../core/secrets/ports.js';
 import type { CoreDeps } from '../core/services/deps.js';
+import type { AuthThrottleOptions, ClientAddress } from './middleware/auth-throttle.js';
 
 /** Things the API starts in the background; the pipeline issue wires real ones, tests may leave them out. */
 export interface RunLauncher {
@@ -17,9 +20,17 @@ export interface ApiDeps extends CoreDeps {
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyStore;
   cursors: CursorCodec;
+  /** The outbound URL policy, the very one the executor applies: system configs are checked against it. */
+  outbound: UrlPolicy;
+  /** Project secrets (write-only here); without them the secrets routes answer 503 and no config may name one. */
+  projectSecrets?: ProjectSecretRepository;
   launcher?: RunLauncher;
   /** How long a verified API key is trusted without another lookup (revocation delay). */
   authCacheMs?: number;
+  /** The failed-authentication throttle's limits (tests shorten them). */
+  authThrottle?: AuthThrottleOptions;
+  /** The client's address, which the throttle counts failures by; without it every client shares one count. */
+  clientAddress?: ClientAddress;
   /** Extra health probes (emulators locally). */
   health?: () => Promise<Record<string, string>>;
   /** The records page and exports (issue 5); routes answer 503 where a deployment leaves them out. */

@@ -98,6 +98,8 @@ export interface SystemRepository {
     configHash: string,
   ): Promise<{ version: SystemVersion; created: boolean }>;
   getVersion(scope: Scope, versionId: string): Promise<(SystemVersion & { projectId: string }) | null>;
+  /** Gives an existing version a new name (Scorecard's upsert of a config that already has a version). */
+  renameVersion(scope: Scope, versionId: string, name: string): Promise<SystemVersion | null>;
 }
 
 export interface RunCounters {

@@ -13,31 +13,42 @@ export const escapeXml = (text: string) =>
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
 
+const element = (tag: 'failure' | 'error', type: string, reasons: string[]) =>
+  reasons.length
+    ? `\n      <${tag} type="${type}" message="${escapeXml(reasons.join('; '))}">${escapeXml(reasons.join('\n'))}</${tag}>`
+    : '';
+
 /**
- * A JUnit report CI systems understand (GitHub, GitLab, Jenkins, CircleCI): one testcase per metric, failed
- * when that metric fails the gate, or when the run itself failed.
+ * A JUnit report CI systems understand (GitHub, GitLab, Jenkins, CircleCI): one testcase per metric. A metric
+ * that could not be judged (errored scores, a comparison with no data) is an <error>, one that was judged and
+ * fell short (or whose run failed) a <failure>: CI systems show the two apart, and neither is a pass.
  */
 export function junitReport(result: GateResult, run: { id: string; url: string }, seconds: number): string {
-  const failures = result.metrics.filter((m) => m.failures.length > 0 || result.runFailures.length > 0).length;
+  const isError = (m: GateResult['metrics'][number]) => m.errors.length > 0;
+  const failures = result.metrics.filter(
+    (m) => !isError(m) && (m.failures.length > 0 || result.runFailures.length > 0),
+  ).length;
+  const errors = result.metrics.filter(isError).length;
   const cases = result.metrics.map((m) => {
     const reasons = [...result.runFailures, ...m.failures];
+    const errorRate = m.errorRate === null ? '' : ` (${percent(m.errorRate)})`;
     const summary =
-      `pass rate ${percent(m.passRate)} · mean ${number(m.mean)} · n ${m.n} · errored ${m.errored}` +
+      `pass rate ${percent(m.passRate)} · mean ${number(m.mean)} · n ${m.n} · errored ${m.errored}${errorRate}` +
       (m.comparison
         ? ` · vs baseline ${formatStatistic(m.comparison.statistic, m.comparison.difference)}` +
           (m.comparison.interval
             ? ` (95% CI ${formatStatistic(m.comparison.statistic, m.comparison.interval.lower)} to ${formatStatistic(m.comparison.statistic, m.comparison.interval.upper)})`
             : '')
         : '');
-    const failure = reasons.length
-      ? `\n      <failure type="verdict.gate" message="${escapeXml(reasons.join('; '))}">${escapeXml(reasons.join('\n'))}</failure>`
-      : '';
+    const outcome = isError(m)
+      ? element('error', 'verdict.unjudged', [...m.errors, ...reasons])
+      : element('failure', 'verdict.gate', reasons);
     return (
-      `    <testcase name="${escapeXml(m.name)}" classname="verdict.${escapeXml(run.id)}" time="0">${failure}\n` +
+      `    <testcase name="${escapeXml(m.name)}" classname="verdict.${escapeXml(run.id)}" time="0">${outcome}\n` +
       `      <system-out>${escapeXml(`${summary}\n${run.url}`)}</system-out>\n    </testcase>`
     );
   });
-  const counts = `tests="${result.metrics.length}" failures="${failures}" errors="0" skipped="0"`;
+  const counts = `tests="${result.metrics.length}" failures="${failures}" errors="${errors}" skipped="0"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="verdict" ${counts} time="${seconds.toFixed(3)}">`,

@@ -18,7 +18,10 @@ verdict run --module ./system.ts [--export NAME] --project P --testset T --metri
     --gate ci|point         ci (the default with --baseline): fail only when the 95% bootstrap interval of the
                             drop excludes 0; point: fail when the drop exceeds --max-regression
     --max-regression D      fail when a metric's pass rate (or mean) is more than D below the baseline
-    --junit FILE            write a JUnit report: one testcase per metric, failed when it fails the gate
+    --max-error-rate R      fail when more than R (0–1, default 0) of a metric's records errored; a comparison
+                            with a baseline that has no usable scores fails too (nothing to compare)
+    --junit FILE            write a JUnit report: one testcase per metric, <failure> when it fails the gate,
+                            <error> when it could not be judged (errored scores, no data to compare)
     --json                  print the result as JSON instead of a table
     --timeout SECONDS       how long to wait for the run (default 1800); --poll-ms MS (default 1000)
 verdict export RUN [--out FILE] [--expires-in SECONDS]
@@ -39,7 +42,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> =
 
 function describeError(error: unknown): string {
   if (error instanceof VerdictApiError) {
-    const details = error.details.map((d) => `\n  ${d.path}: ${d.message}`).join('');
+    const details = error.issues.map((d) => `\n  ${d.path}: ${d.message}`).join('');
     return `${error.message}${details}`;
   }
   if (error instanceof VerdictSdkError || error instanceof CliUsageError) return error.message;

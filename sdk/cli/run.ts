@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { VerdictClient } from '../client.js';
 import { runAndEvaluate } from '../run-and-evaluate.js';
-import type { Run } from '../types.js';
+import { isHostedConfig, type Run } from '../types.js';
 import { waitForRun } from '../wait-for-run.js';
 import { evaluateGate, type GateOptions } from './gate.js';
 import { API_OPTIONS, type CliIO, CliUsageError, clientFrom, numberOption, print, requireOption } from './io.js';
@@ -27,6 +27,7 @@ const OPTIONS = {
   baseline: { type: 'string' },
   gate: { type: 'string' },
   'max-regression': { type: 'string' },
+  'max-error-rate': { type: 'string', default: '0' },
   junit: { type: 'string' },
   timeout: { type: 'string', default: '1800' },
   'poll-ms': { type: 'string', default: '1000' },
@@ -37,6 +38,7 @@ type Values = ReturnType<typeof parse>['values'];
 
 function gateOptions(values: Values): GateOptions {
   const failUnder = numberOption(values['fail-under'], '--fail-under', 0, 1);
+  const maxErrorRate = numberOption(values['max-error-rate'], '--max-error-rate', 0, 1);
   const maxRegression = numberOption(values['max-regression'], '--max-regression', 0, Number.MAX_VALUE);
   const gate = values.gate;
   if (gate !== undefined && gate !== 'ci' && gate !== 'point') throw new CliUsageError('--gate must be ci or point');
@@ -48,7 +50,7 @@ function gateOptions(values: Values): GateOptions {
   }
   // With a baseline and no explicit choice, the statistical gate: it fails only on a drop that is real.
   const ciGate = Boolean(values.baseline) && (gate === 'ci' || (gate === undefined && maxRegression === undefined));
-  return { failUnder, maxRegression, ciGate };
+  return { failUnder, maxRegression, ciGate, maxErrorRate };
 }
 
 /** Starts the run (hosted, or the local module through runAndEvaluate) and returns its id. */
@@ -77,9 +79,9 @@ async function startRun(client: VerdictClient, values: Values, io: CliIO, bar: P
   }
   const systemVersionId = requireOption(values['system-version'], '--system-version (or --module)');
   const version = await client.systems.getVersion(systemVersionId);
-  if (version.config.type === 'external') {
+  if (!isHostedConfig(version.config)) {
     throw new CliUsageError(
-      `system version ${systemVersionId} is external: its outputs come from your code, so run it with --module FILE`,
+      `system version ${systemVersionId} runs outside Verdict: its outputs come from your code, so run it with --module FILE`,
     );
   }
   const run = await client.runs.create(projectId, { testsetId, systemVersionId, metricIds, trials, name: values.name });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonitorDeps } from '../../lambdas/core/monitors/ports.js';
 import { runMonitorTick, TICK_LEASE_MS } from '../../lambdas/core/monitors/tick.js';
 import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
-import { collectPages, waitForRun } from '../support/stack.js';
+import { collectPages, fieldPaths, waitForRun } from '../support/stack.js';
 import { BASE, HOUR, iso, MINUTE, type MonitorStack, sampledAt, startMonitorStack } from './support.js';
 
 let m: MonitorStack;
@@ -33,9 +33,11 @@ describe('sampling production traffic', () => {
   });
 
   it('turns a tick over 1,000 traces at sampleRate 0.5 into one run holding exactly the sampled set, scored', async () => {
+    // The clock is at BASE + 5 min: a first manual trigger looks one lookback back from now.
     const monitor = await m.createMonitor(projectId, {
       name: 'half of support',
       schedule: 'rate(1 hour)',
+      lookback: '65 minutes',
       metricIds: [metricId],
       sampleRate: 0.5,
     });
@@ -46,7 +48,7 @@ describe('sampling production traffic', () => {
     expect(tick.body).toMatchObject({
       status: 'created',
       windowStart: iso(BASE - HOUR),
-      windowEnd: iso(BASE),
+      windowEnd: iso(BASE + 5 * MINUTE),
       numRecords: expected.length,
     });
     expect(expected.length).toBeGreaterThan(450);
@@ -77,7 +79,12 @@ describe('sampling production traffic', () => {
     expect(await m.monitorRuns(projectId)).toHaveLength(1);
     expect(await m.questionsOf(first.id)).toHaveLength(expected.length);
 
-    const twin = await m.createMonitor(projectId, { name: 'twin', schedule: 'rate(1 hour)', sampleRate: 0.5 });
+    const twin = await m.createMonitor(projectId, {
+      name: 'twin',
+      schedule: 'rate(1 hour)',
+      lookback: '65 minutes',
+      sampleRate: 0.5,
+    });
     const twinTick = await m.api.post(`/monitors/${twin.id}/trigger`);
     expect(twinTick.body.runId).not.toBe(first.id);
     expect(new Set(await m.questionsOf(twinTick.body.runId))).toEqual(new Set(expected));
@@ -192,5 +199,57 @@ describe('a tick that died', () => {
       [hour(1), hour(0)].map((traces) => traces.map((t) => t.inputs.question).sort()),
     );
     expect((await m.api.get(`/monitors/${monitor.id}`)).body.lastTickEnd).toBe(iso(BASE + HOUR));
+  });
+});
+
+describe('post traces, then trigger', () => {
+  it('evaluates up to now: the traces just posted are in the run, with their expected outputs', async () => {
+    const { projectId } = await m.newProject('right now');
+    const exact = await m.api.post(`/projects/${projectId}/metrics`, {
+      name: 'matches the label',
+      evalType: 'heuristic',
+      outputType: 'boolean',
+      heuristic: { kind: 'exact_match', expectedField: 'answer' },
+    });
+    const monitor = await m.createMonitor(projectId, {
+      name: 'labelled',
+      schedule: 'rate(1 day)',
+      metricIds: [exact.body.id],
+    });
+    // No timestamps: the traces happen now, minutes after the schedule's last fire time.
+    await m.ingest(projectId, [
+      { traceId: 'now-1', inputs: { question: 'q1' }, outputs: { response: 'a1' }, expected: { answer: 'a1' } },
+      { traceId: 'now-2', inputs: { question: 'q2' }, outputs: { response: 'nope' }, expected: { answer: 'a2' } },
+    ]);
+
+    const tick = await m.api.post(`/monitors/${monitor.id}/trigger`);
+
+    expect(tick.body).toMatchObject({ status: 'created', numRecords: 2, windowEnd: m.clock.now().toISOString() });
+    const run = await waitForRun(m.api, tick.body.runId);
+    expect(run.aggregates[exact.body.versionId]).toMatchObject({ n: 2, passed: 1, failed: 1 });
+    const records = await collectPages<any>(m.api, `/runs/${run.id}/records`);
+    expect(records.map((r) => r.expected).sort((a, b) => a.answer.localeCompare(b.answer))).toEqual([
+      { answer: 'a1' },
+      { answer: 'a2' },
+    ]);
+    // The same trigger again (a retry) is the same window; a minute later the cursor has moved on, so the
+    // window holds nothing new rather than the same traces twice.
+    expect((await m.api.post(`/monitors/${monitor.id}/trigger`)).body).toMatchObject({
+      runId: run.id,
+      status: 'duplicate',
+    });
+    await m.clock.advance(MINUTE);
+    const later = await m.api.post(`/monitors/${monitor.id}/trigger`);
+    expect(later.body).toMatchObject({ status: 'empty', numRecords: 0, windowStart: tick.body.windowEnd });
+  });
+
+  it('refuses a trace field it does not know, naming it, rather than dropping it', async () => {
+    const { projectId } = await m.newProject('typo');
+    const res = await m.api.post(`/projects/${projectId}/traces`, {
+      items: [{ traceId: 't', outputs: { response: 'x' }, expect: { answer: 'x' } }],
+    });
+    expect(res.status).toBe(400);
+    expect(fieldPaths(res.body)).toEqual(['items.0']);
+    expect(JSON.stringify(res.body)).toContain('expect');
   });
 });

@@ -108,6 +108,7 @@ describe('a run end to end on the local stack', () => {
       systemVersionId: versionId,
       metricIds: Object.values(metrics).map((m) => m.id),
       maxConcurrency: 10,
+      name: 'nightly',
     });
     expect(created.status).toBe(201);
     expect(created.body.numExpectedRecords).toBe(50);
@@ -123,7 +124,8 @@ describe('a run end to end on the local stack', () => {
     });
     const agg = run.aggregates;
     expect(agg[metrics.exact!.versionId]).toMatchObject({ n: 50, passed: 45, failed: 5, passRate: 0.9 });
-    expect(agg[metrics.contains!.versionId]).toMatchObject({ passRate: 0.9 });
+    expect(agg[metrics.contains!.versionId]).toMatchObject({ name: 'contains', passRate: 0.9 });
+    expect(agg[metrics.grade!.versionId]!.name).toBe('grade');
     expect(agg[metrics.even!.versionId]).toMatchObject({ passed: 25, failed: 25, passRate: 0.5, errored: 0 });
     expect(agg[metrics.grade!.versionId]).toMatchObject({
       mean: 3,
@@ -223,6 +225,35 @@ describe('a run end to end on the local stack', () => {
     const records = await collectPages<any>(api, `/runs/${created.body.id}/records`, 7);
     expect(new Set(records.map((r) => r.id)).size).toBe(30);
     expect(records.every((r) => r.scores.length === 2)).toBe(true);
+  });
+});
+
+describe('run again', () => {
+  it('names the copy after its source and keeps the link, copy after copy', async () => {
+    const { projectId, testsetId, metricId } = await seedTestset(api, 3).then(async (seeded) => ({
+      ...seeded,
+      metricId: (await createMetric(api, seeded.projectId, EXACT_METRIC)).id,
+    }));
+    const versionId = await createSystemVersion(api, projectId, 'chat', {
+      type: 'openai_chat',
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Answer {{ question }}' }],
+    });
+    const source = await api.post(`/projects/${projectId}/runs`, {
+      testsetId,
+      systemVersionId: versionId,
+      metricIds: [metricId],
+      name: 'nightly',
+    });
+    const again = await api.post(`/runs/${source.body.id}/rerun`);
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ name: 'nightly (rerun)', rerunOf: source.body.id, testsetId });
+    expect(again.body.notes).toBe(`Rerun of ${source.body.id}`);
+    const twice = await api.post(`/runs/${again.body.id}/rerun`);
+    expect(twice.body).toMatchObject({ name: 'nightly (rerun 2)', rerunOf: again.body.id });
+    for (const id of [source.body.id, again.body.id, twice.body.id]) {
+      expect((await waitForRun(api, id)).status).toBe('completed');
+    }
   });
 });
 

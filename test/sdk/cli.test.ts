@@ -159,14 +159,46 @@ describe('the verdict CLI', () => {
     expect(JSON.parse(small.stdout).metrics[0].comparison).toMatchObject({ change: 'none', numRegressions: 1 });
 
     expect(tight.code).toBe(1);
-    expect(JSON.parse(tight.stdout).metrics[0].failures[0]).toMatch(/more than --max-regression 1\.0%/);
+    expect(JSON.parse(tight.stdout).metrics[0].failures[0]).toMatch(
+      /pass rate fell 5\.0 points vs the baseline, more than --max-regression \(1\.0 points\)/,
+    );
+  });
+
+  it('never passes on nothing: errored scores fail the gate, and so does a baseline without usable scores', async () => {
+    // No LLM is configured in the test stack, so every score of an AI metric errors.
+    const judge = await createMetric(env.api, projectId, {
+      name: 'Judge',
+      evalType: 'ai',
+      outputType: 'boolean',
+      promptTemplate: 'Is {{ outputs.response }} right? Answer {"score": true|false, "reasoning": "..."}',
+    });
+    const noGate = await moduleRun('--metrics', `${exact},${judge.id}`, '--junit', 'errored.xml');
+    expect(noGate.code).toBe(1);
+    expect(noGate.stdout).toMatch(/Judge\s+–\s+0\s+20\s+100\.0%\s+ERROR/);
+    expect(noGate.stdout).toMatch(/Exact answer\s+80\.0%\s+20\s+0\s+0\.0%\s+ok/);
+    expect(noGate.stdout).toContain('Judge: 20 of 20 records errored (100.0%), over --max-error-rate 0.0%');
+    expect(noGate.stdout).not.toMatch(/^PASSED/m);
+    const { suite, cases } = junit('errored.xml');
+    expect(suite).toMatchObject({ tests: '2', failures: '0', errors: '1' });
+    expect(cases[1].error.message).toContain('20 of 20 records errored');
+    expect(cases[1].failure).toBeUndefined();
+    expect(cases[0].error).toBeUndefined();
+
+    const erroredRunId = /Run (\S+):/.exec(noGate.stdout)![1]!;
+    const tolerant = await moduleRun(
+      ...['--metrics', judge.id, '--baseline', erroredRunId, '--max-error-rate', '1', '--json'],
+    );
+    expect(tolerant.code).toBe(1);
+    const metric = JSON.parse(tolerant.stdout).metrics[0];
+    expect(metric.comparison).toMatchObject({ baseline: null, change: 'none' });
+    expect(metric.errors[0]).toMatch(/comparison has no data/);
   });
 
   it('lists runs as JSON, newest first', async () => {
     const result = await verdict('runs', 'list', '--project', projectId, '--json');
     expect(result.code).toBe(0);
     const runs = JSON.parse(result.stdout);
-    expect(runs.length).toBe(5);
+    expect(runs.length).toBe(7);
     expect(runs.at(-1).id).toBe(baselineRunId);
     expect(runs.every((r: any) => r.projectId === projectId)).toBe(true);
   });

@@ -122,10 +122,24 @@ describe('tick windows', () => {
   });
 
   it('with a custom lookback end at the current minute and leave the cursor alone', () => {
-    const window = tickWindow(monitor(), at('2030-01-01T10:42:17Z'), 30 * 60_000);
+    const window = tickWindow(monitor(), at('2030-01-01T10:42:17Z'), { lookbackMs: 30 * 60_000 });
     expect(iso(window)).toEqual(['2030-01-01T10:12:00.000Z', '2030-01-01T10:42:00.000Z']);
     expect(window.advancesCursor).toBe(false);
     expect(window.key).not.toBe(tickWindow(monitor(), at('2030-01-01T10:42:17Z')).key);
+  });
+
+  it('for a manual trigger end now, start at the cursor, and move it, so the next scheduled window follows on', () => {
+    const now = at('2030-01-01T10:42:17.250Z');
+    const fresh = tickWindow(monitor(), now, { manual: true });
+    expect(iso(fresh)).toEqual(['2030-01-01T09:42:17.250Z', '2030-01-01T10:42:17.250Z']);
+    expect(fresh.advancesCursor).toBe(true);
+    const after = tickWindow(monitor({ lastTickEnd: '2030-01-01T10:00:00.000Z' }), now, { manual: true });
+    expect(iso(after)).toEqual(['2030-01-01T10:00:00.000Z', '2030-01-01T10:42:17.250Z']);
+    const next = tickWindow(monitor({ lastTickEnd: after.end.toISOString() }), at('2030-01-01T11:00:00Z'));
+    expect(iso(next)).toEqual(['2030-01-01T10:42:17.250Z', '2030-01-01T11:00:00.000Z']);
+    // A firing of 10:00 delivered late, after the manual trigger moved the cursor, has nothing left to evaluate.
+    const late = tickWindow(monitor({ lastTickEnd: after.end.toISOString() }), at('2030-01-01T10:00:00Z'));
+    expect(late.start.getTime()).toBe(late.end.getTime());
   });
 });
 

@@ -1,5 +1,7 @@
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
+import { badRequest } from '../../core/errors.js';
+import { describePath, jsonTextExceedsDepth, MAX_JSON_DEPTH, pathTooDeep } from '../../core/json-depth.js';
 import { errorResponse } from '../errors.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -35,6 +37,31 @@ export const requireJson = createMiddleware(async (c, next) => {
         { path: 'content-type', message: `must be application/json, got ${type ?? 'nothing'}` },
       ]);
     }
+  }
+  await next();
+});
+
+/**
+ * Refuses JSON nested deeper than MAX_JSON_DEPTH levels with a 400 naming the path to the first too-deep value.
+ * The text is scanned (no parse, no recursion); only a body that fails is parsed, to name the path.
+ */
+export function checkJsonDepth(text: string) {
+  if (!jsonTextExceedsDepth(text, MAX_JSON_DEPTH)) return;
+  // Invalid JSON throws a SyntaxError here, which is the 400 it deserves anyway.
+  const path = pathTooDeep(JSON.parse(text), MAX_JSON_DEPTH) ?? [];
+  const where = describePath(path);
+  throw badRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels at ${where}`, [
+    { path: where, message: `nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels; send flatter JSON` },
+  ]);
+}
+
+/**
+ * Every JSON body, before any handler reads it. The text is read through Hono's body cache, so the route's
+ * validator parses the same text without reading the request again.
+ */
+export const limitJsonDepth = createMiddleware(async (c, next) => {
+  if (!BODILESS_METHODS.has(c.req.method) && /^application\/(.+\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
+    checkJsonDepth(await c.req.text());
   }
   await next();
 });

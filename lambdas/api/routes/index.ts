@@ -9,6 +9,7 @@ import { projectRoutes } from './projects.js';
 import { recordRoutes } from './records.js';
 import { runHistoryRoutes } from './run-history.js';
 import { runRoutes } from './runs.js';
+import { secretRoutes } from './secrets.js';
 import { systemRoutes } from './systems.js';
 import { testsetRoutes } from './testsets.js';
 import { traceRoutes } from './traces.js';
@@ -21,6 +22,7 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   testsetRoutes,
   metricRoutes,
   systemRoutes,
+  secretRoutes,
   runRoutes,
   recordRoutes,
   compareRoutes,

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { notFound } from '../../core/errors.js';
 import { completeIfDone } from '../../core/pipeline/posted-records.js';
+import { TestsetMembers } from '../../core/records/testset-members.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
 import { CreateRecord, RecordWithScores, RunRecord, Score, UpsertScore } from '../../core/schemas/record.js';
 import { requireRun } from '../../core/services/deps.js';
@@ -18,6 +19,8 @@ const tag = 'Records';
 
 export function recordRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  // One per API process: checking a posted record's testcaseId then needs no read of its own.
+  const members = new TestsetMembers(deps.testcases);
 
   app.openapi(
     defineRoute({
@@ -32,7 +35,7 @@ export function recordRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const scope = c.get('scope');
-      const { run, record } = await postRecord(deps, scope, c.req.valid('param').runId, c.req.valid('json'));
+      const { run, record } = await postRecord(deps, scope, c.req.valid('param').runId, c.req.valid('json'), members);
       if (deps.launcher && run.metricVersionIds.length > 0) await deps.launcher.scoreRecord(scope, run.id, record.id);
       // Nothing to score: the run is complete as soon as its expected records are in.
       else if (run.metricVersionIds.length === 0) await completeIfDone(deps, scope, run.id);

@@ -46,7 +46,7 @@ export async function runMonitorTick(deps: MonitorDeps, request: TickRequest): P
   const scope: Scope = { orgId: request.orgId };
   const monitor = await deps.monitors.get(scope, request.monitorId);
   if (!monitor) throw notFound('monitor', request.monitorId);
-  const window = tickWindow(monitor, request.dueAt, request.lookbackMs);
+  const window = tickWindow(monitor, request.dueAt, { lookbackMs: request.lookbackMs, manual: !request.scheduled });
   const key = window.key;
   if (request.scheduled && !monitor.active) {
     const shown = { windowStart: window.start.toISOString(), windowEnd: window.end.toISOString() };
@@ -217,7 +217,7 @@ export function recordFromTrace(runId: string, trace: Trace, now: Date): RunReco
     runId,
     testcaseId: null,
     inputs: trace.inputs,
-    expected: {},
+    expected: trace.expected ?? {},
     outputs: trace.outputs,
     status: 'completed',
     error: null,

@@ -16,6 +16,7 @@ export function buildTrace(projectId: string, input: TraceInput, now: Date, ttlD
     serviceName: input.serviceName,
     inputs: input.inputs,
     outputs: input.outputs,
+    expected: input.expected,
     metadata: input.metadata,
     timestamp: new Date(input.timestamp ?? now).toISOString(),
     latencyMs: input.latencyMs ?? null,

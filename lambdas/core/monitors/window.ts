@@ -25,19 +25,31 @@ const MINUTE_MS = 60_000;
  * - Its start is where the previous window ended (the monitor's cursor), so consecutive windows tile time
  *   without gaps or overlaps even across missed firings; without a cursor (first tick, or just reactivated) it
  *   is `end − lookback`, the lookback defaulting to one schedule period.
+ * - A manual trigger without a lookback evaluates up to now, not to the last fire time: "post traces, then
+ *   trigger" must see those traces. It starts where the cursor is (or one lookback back) and moves the cursor,
+ *   so the next scheduled window starts where it ended and no trace is evaluated twice. Its key is its end to
+ *   the millisecond: a second trigger later is a new (usually smaller) window; a retry of the same request is
+ *   deduplicated by its Idempotency-Key.
  * - A manual trigger with its own lookback evaluates (now − lookback, now], now floored to the minute and keyed
  *   by both, and leaves the cursor alone: it is an ad-hoc look, not a scheduled window.
  */
-export function tickWindow(monitor: Monitor, dueAt: Date, lookbackMs?: number): TickWindow {
+export function tickWindow(
+  monitor: Monitor,
+  dueAt: Date,
+  options: { lookbackMs?: number; manual?: boolean } = {},
+): TickWindow {
+  const { lookbackMs, manual = false } = options;
   if (lookbackMs !== undefined) {
     const end = new Date(Math.floor(dueAt.getTime() / MINUTE_MS) * MINUTE_MS);
     const start = new Date(end.getTime() - lookbackMs);
     return { start, end, key: `${end.toISOString()}~${lookbackMs}`, advancesCursor: false };
   }
   const schedule = parseSchedule(monitor.schedule);
-  const end = latestFireTime(schedule, dueAt) ?? new Date(Math.floor(dueAt.getTime() / MINUTE_MS) * MINUTE_MS);
+  const fireTime = latestFireTime(schedule, dueAt) ?? new Date(Math.floor(dueAt.getTime() / MINUTE_MS) * MINUTE_MS);
+  const end = manual ? dueAt : fireTime;
   const cursor = monitor.lastTickEnd ? Date.parse(monitor.lastTickEnd) : null;
-  const lookback = (monitor.lookback ? parseDuration(monitor.lookback) : null) ?? periodBefore(schedule, end);
+  const lookback = (monitor.lookback ? parseDuration(monitor.lookback) : null) ?? periodBefore(schedule, fireTime);
   const startMs = cursor === null ? end.getTime() - lookback : Math.max(cursor, end.getTime() - MAX_CATCH_UP_MS);
-  return { start: new Date(startMs), end, key: end.toISOString(), advancesCursor: true };
+  // A late scheduled firing after a manual trigger moved the cursor past it evaluates an empty window.
+  return { start: new Date(Math.min(startMs, end.getTime())), end, key: end.toISOString(), advancesCursor: true };
 }

@@ -49,6 +49,7 @@ export function aggregateTally(version: MetricVersion, tally: ScoreTally): Metri
   const aggregate: MetricAggregate = {
     metricId: version.metricId,
     metricVersionId: version.id,
+    name: version.definition.name,
     outputType,
     n: tally.n,
     passed,

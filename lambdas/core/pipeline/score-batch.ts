@@ -9,6 +9,7 @@ import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
 import { autoMetricVersionIds } from './status.js';
+import { scoreResultProblem } from './storable.js';
 
 /** Loads the run's automatic metric versions (human ones wait for people). */
 export async function autoMetricVersions(deps: PipelineDeps, scope: Scope, run: Run): Promise<MetricVersion[]> {
@@ -123,6 +124,8 @@ async function scoreOne(
         : await score();
     if (result === undefined) return null; // cancelled while waiting for the budget
     if (!result) throw new Error('human metrics are not scored automatically');
+    const problem = scoreResultProblem(result);
+    if (problem) throw new Error(problem);
     return {
       ...base,
       score: result.value,

@@ -32,6 +32,10 @@ export const MetricProgress = z.object({
 export const MetricAggregate = z.object({
   metricId: Id,
   metricVersionId: Id,
+  name: z
+    .string()
+    .optional()
+    .meta({ description: "The metric's name (absent on runs aggregated before names were kept)" }),
   outputType: z.enum(['boolean', 'int', 'float']),
   n: z.number().int(),
   passed: z.number().int(),
@@ -76,6 +80,7 @@ export const Run = z
     systemVersion: SystemVersionSummary.nullable()
       .optional()
       .meta({ description: 'The system version the run ran with (id and name), null when it had none' }),
+    rerunOf: Id.optional().meta({ description: 'The run this one was made again from ("Run again")' }),
   })
   .meta({ id: 'Run' });
 export type Run = z.infer<typeof Run>;

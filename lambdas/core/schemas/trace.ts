@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Json } from './common.js';
+import { Json, StoredNumber } from './common.js';
 import { Usage } from './record.js';
 
 /** Ids sort below "~" so "<timestamp>#<traceId>#~" bounds a time range in the trace index. */
@@ -9,8 +9,9 @@ const TraceIdent = z
   .max(128)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits and _ . : -');
 
+// Strict: a misspelt field (`expect`, `output`) would otherwise vanish and the metric that reads it fail quietly.
 export const TraceInput = z
-  .object({
+  .strictObject({
     traceId: TraceIdent.meta({ description: 'Sampling is by trace: every span of a trace is in or out together' }),
     spanId: TraceIdent.optional().meta({
       description: 'Tells interactions of one trace apart (default: one per trace)',
@@ -19,11 +20,14 @@ export const TraceInput = z
     serviceName: z.string().max(256).default(''),
     inputs: Json.default({}),
     outputs: Json.default({}).meta({ description: 'Heuristic metrics read outputs.response by default' }),
+    expected: Json.default({}).meta({
+      description: 'Expected outputs, when known (e.g. a labelled production case): metrics see them as expected',
+    }),
     metadata: Json.default({}),
     timestamp: z.iso.datetime({ offset: true }).optional().meta({ description: 'When it happened (default: now)' }),
-    latencyMs: z.number().min(0).nullish(),
+    latencyMs: StoredNumber.min(0).nullish(),
     usage: Usage.nullish(),
-    costUsd: z.number().min(0).nullish(),
+    costUsd: StoredNumber.min(0).nullish(),
   })
   .meta({ id: 'TraceInput' });
 export type TraceInput = z.infer<typeof TraceInput>;
@@ -53,6 +57,8 @@ export interface Trace {
   serviceName: string;
   inputs: Json;
   outputs: Json;
+  /** Absent on traces stored before traces carried expected outputs. */
+  expected?: Json;
   metadata: Json;
   /** ISO 8601, UTC, millisecond precision. */
   timestamp: string;

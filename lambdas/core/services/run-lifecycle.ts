@@ -3,14 +3,15 @@ import { deriveRunStatus } from '../pipeline/status.js';
 import type { Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
 import { FINAL_RUN_STATUSES } from '../schemas/run.js';
+import { hostedConfig } from '../schemas/system.js';
 import { type CoreDeps, nowIso, requireRun } from './deps.js';
 import { createRun, resolveMetrics } from './runs.js';
 
-/** A run is executed by the pipeline when it has a testset and a system version that is not external. */
+/** A run is executed by the pipeline when it has a testset and a system version Verdict runs (not external). */
 export async function isExecutedRun(deps: CoreDeps, scope: Scope, run: Run): Promise<boolean> {
   if (!run.testsetId || !run.systemVersionId) return false;
   const version = await deps.systems.getVersion(scope, run.systemVersionId);
-  return Boolean(version && version.config.type !== 'external');
+  return Boolean(version && hostedConfig(version.config));
 }
 
 /** Stops new work: workers check the status before each record, and finalizing keeps `cancelled`. */
@@ -65,17 +66,36 @@ export async function prepareRescore(deps: CoreDeps, scope: Scope, runId: string
   return { ...updated, status: deriveRunStatus(updated) };
 }
 
+const RERUN_SUFFIX = / \(rerun(?: (\d+))?\)$/;
+
+/**
+ * The name of a run made again: "Nightly" → "Nightly (rerun)" → "Nightly (rerun 2)", so the runs list tells the
+ * copy from its source; an unnamed run's copy names its source.
+ */
+export function rerunName(name: string | null, sourceRunId: string): string {
+  if (!name) return `Rerun of ${sourceRunId}`;
+  const match = RERUN_SUFFIX.exec(name);
+  if (!match) return `${name} (rerun)`;
+  return `${name.slice(0, match.index)} (rerun ${Number(match[1] ?? 1) + 1})`;
+}
+
 /** A new run over the same testset, system version and metrics (their latest versions). */
 export async function rerun(deps: CoreDeps, scope: Scope, runId: string): Promise<Run> {
   const run = await requireRun(deps, scope, runId);
-  return createRun(deps, scope, run.projectId, {
-    metricIds: run.metricIds,
-    testsetId: run.testsetId,
-    systemVersionId: run.systemVersionId,
-    name: run.name ?? undefined,
-    notes: run.notes ? `Rerun of ${run.id}. ${run.notes}` : `Rerun of ${run.id}`,
-    source: run.source,
-    maxConcurrency: run.maxConcurrency,
-    trials: run.trials,
-  });
+  return createRun(
+    deps,
+    scope,
+    run.projectId,
+    {
+      metricIds: run.metricIds,
+      testsetId: run.testsetId,
+      systemVersionId: run.systemVersionId,
+      name: rerunName(run.name, run.id).slice(0, 200),
+      notes: run.notes ? `Rerun of ${run.id}. ${run.notes}` : `Rerun of ${run.id}`,
+      source: run.source,
+      maxConcurrency: run.maxConcurrency,
+      trials: run.trials,
+    },
+    { rerunOf: run.id },
+  );
 }

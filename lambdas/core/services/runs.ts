@@ -3,8 +3,10 @@ import { idCreatedAt, newId } from '../ids.js';
 import { isPassing, scoreNumber } from '../metrics/passing.js';
 import { completeIfDone } from '../pipeline/posted-records.js';
 import type { Scope } from '../ports.js';
+import type { TestsetMembers } from '../records/testset-members.js';
 import type { CreateRecord, RunRecord, Score, ScoreValue } from '../schemas/record.js';
 import type { CreateRun, Run } from '../schemas/run.js';
+import { hostedConfig, type SystemConfig } from '../schemas/system.js';
 import { type CoreDeps, nowIso, requireProject, requireRun } from './deps.js';
 
 /** Resolves metric ids to their current versions, naming the offending index when one is unknown. */
@@ -19,7 +21,13 @@ export async function resolveMetrics(deps: CoreDeps, scope: Scope, projectId: st
   return metrics.filter((m) => m !== null);
 }
 
-export async function createRun(deps: CoreDeps, scope: Scope, projectId: string, input: CreateRun): Promise<Run> {
+export async function createRun(
+  deps: CoreDeps,
+  scope: Scope,
+  projectId: string,
+  input: CreateRun,
+  lineage: { rerunOf?: string } = {},
+): Promise<Run> {
   await requireProject(deps, scope, projectId);
   const unique = [...new Set(input.metricIds)];
   const metrics = await resolveMetrics(deps, scope, projectId, unique);
@@ -34,6 +42,9 @@ export async function createRun(deps: CoreDeps, scope: Scope, projectId: string,
     throw new VerdictError(404, 'not_found', `system version ${input.systemVersionId} was not found`, [
       { path: 'systemVersionId', message: 'not found in this project' },
     ]);
+  }
+  if (input.source === 'kickoff' && version && !hostedConfig(version.config)) {
+    throw outsideVerdict(version.config);
   }
   // createdAt is read from the id, so time-range queries over id keys and createdAt filters agree to the ms.
   const id = newId();
@@ -64,14 +75,34 @@ export async function createRun(deps: CoreDeps, scope: Scope, projectId: string,
     completedAt: null,
     statusExplanation: {},
     aggregates: null,
+    ...(lineage.rerunOf && { rerunOf: lineage.rerunOf }),
   };
   return deps.runs.create(scope, run);
 }
 
+/** A kickoff asks Verdict to run the system itself, which it cannot do for one that runs outside it. */
+function outsideVerdict(config: SystemConfig) {
+  const known = typeof config.type === 'string' ? ` (config.type "${config.type}" is not openai_chat or http)` : '';
+  return badRequest(`this system runs outside Verdict, so Verdict cannot kick off a run of it${known}`, [
+    {
+      path: 'systemVersionId',
+      message:
+        'runs outside Verdict: create the run without source "kickoff" and post its records (POST /runs/{runId}/records)',
+    },
+  ]);
+}
+
 /** A record posted by a client (the SDK's runAndEvaluate, or any external system). */
-export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, input: CreateRecord) {
+export async function postRecord(
+  deps: CoreDeps,
+  scope: Scope,
+  runId: string,
+  input: CreateRecord,
+  members: TestsetMembers,
+) {
   const run = await requireRun(deps, scope, runId);
   if (run.status === 'cancelled') throw new VerdictError(409, 'run_cancelled', `run ${runId} was cancelled`);
+  if (input.testcaseId) await requireTestcaseOfRun(members, scope, run, input.testcaseId);
   const errored = Boolean(input.error);
   const id = newId();
   const record: RunRecord = {
@@ -93,6 +124,21 @@ export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, in
   await deps.records.insert(scope, record, run.projectId);
   await deps.runs.addCounters(scope, runId, { numRecords: 1, executed: 1, erroredRecords: errored ? 1 : 0 });
   return { run, record };
+}
+
+/** A posted record may name a testcase only of its run's testset (the same message whether or not it exists). */
+async function requireTestcaseOfRun(members: TestsetMembers, scope: Scope, run: Run, testcaseId: string) {
+  if (!run.testsetId) {
+    throw badRequest(`run ${run.id} has no testset, so its records name no testcase`, [
+      { path: 'testcaseId', message: 'must be absent or null: the run has no testset' },
+    ]);
+  }
+  const size = run.numExpectedRecords === null ? null : Math.ceil(run.numExpectedRecords / Math.max(1, run.trials));
+  if (!(await members.has(scope, run.testsetId, testcaseId, size))) {
+    throw badRequest(`testcase ${testcaseId} is not in the run's testset`, [
+      { path: 'testcaseId', message: `is not a testcase of testset ${run.testsetId}` },
+    ]);
+  }
 }
 
 /** PUT /records/{id}/scores/{metricConfigId}: an upsert that keeps the run's counters exact. */

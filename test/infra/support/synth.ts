@@ -89,13 +89,14 @@ export function roleStatements(template: Template, roleLogicalId: string): State
 
 /**
  * The only wildcard resources the stack grants, in cdk-nag's flattened notation (`<Logical.Arn>`): objects of
- * the bucket, schedules of the monitor group, and secrets under the stack's system-secret prefix.
+ * the bucket, schedules of the monitor group, and project secrets under the stack's tenant-secret prefix.
  */
 export const WILDCARD_RESOURCES = {
   objectKeys: /^<StorageBucket[0-9A-F]{8}\.Arn>\/\*$/,
   schedules:
     /^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/<MonitorsScheduleGroup[0-9A-F]{8}>\/\*$/,
-  systemSecrets: /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Verdict\/systems\/\*$/,
+  tenantSecrets:
+    /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:verdict\/Verdict\/tenants\/\*$/,
 };
 
 export const isKnownWildcard = (resource: string) =>
