@@ -11,6 +11,8 @@ import { connectEmulators, type EmulatorAddress, LOCAL_BUCKET, LOCAL_TABLE, star
 import { type LocalMonitorOptions, startLocalMonitors } from './monitors.js';
 import { type LocalPipelineOptions, localPipeline } from './pipeline.js';
 import { fileSecret } from './secrets.js';
+import { withWebApp } from './web-app.js';
+import { WEB_DIST } from './web-build.js';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -28,6 +30,8 @@ export interface LocalStackOptions {
   extensions?: Array<(stack: StackCore) => Promise<StackExtension> | StackExtension>;
   /** Use emulators another process runs instead of starting them here (bench/export). */
   emulators?: EmulatorAddress;
+  /** The built web app served at `/` (web/dist by default); false serves the API alone. */
+  webDist?: string | false;
 }
 
 export interface StackExtension {
@@ -85,6 +89,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     cursors: new CursorCodec(process.env.VERDICT_CURSOR_SECRET ?? fileSecret(dataDir, 'cursor-secret').value),
     authCacheMs: options.authCacheMs,
     launcher: extensions.find((e) => e.launcher)?.launcher,
+    playground: pipeline ? { ...pipeline.deps.system, chat: pipeline.deps.chat } : undefined,
     health: async () => {
       const parts = [await emulators.health(), ...(await Promise.all(extensions.map((e) => e.health?.() ?? {})))];
       return Object.assign({}, ...parts);
@@ -105,7 +110,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     deps,
     extensions.flatMap((e) => e.routes ?? []),
   );
-  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
+  const fetch = options.webDist === false ? app.fetch : withWebApp(app.fetch, options.webDist ?? WEB_DIST);
+  const server = serve({ fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
   await new Promise<void>((ready) => server.once('listening', () => ready()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -4,6 +4,7 @@ import type { CursorCodec } from '../core/pagination.js';
 import type { ApiKeyRepository, IdempotencyStore, Scope } from '../core/ports.js';
 import type { RecordSearchRepository } from '../core/records/ports.js';
 import type { CoreDeps } from '../core/services/deps.js';
+import type { SystemDeps } from '../core/systems/types.js';
 
 /** Things the API starts in the background; the pipeline issue wires real ones, tests may leave them out. */
 export interface RunLauncher {
@@ -33,6 +34,8 @@ export interface ApiDeps extends CoreDeps {
   scheduler?: Scheduler;
   /** The time monitor ticks and trace ingestion see (a test's manual clock); the system clock otherwise. */
   monitorClock?: () => Date;
+  /** Runs systems for the Playground (the pipeline's LLM client, secrets and prices); without it that route answers 503. */
+  playground?: Omit<SystemDeps, 'signal'>;
 }
 
 export interface ApiEnv {
