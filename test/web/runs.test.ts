@@ -15,7 +15,7 @@ let kickoffRunId: string;
 beforeAll(async () => {
   t = await startWebTest();
   seeded = await seedProject(t.api, 'Support bot');
-});
+}, 180_000);
 afterAll(async () => t?.stop());
 
 describe('the web app in Chromium: sign-in, runs, run details', () => {

@@ -93,13 +93,14 @@ export async function seedProject(api: ApiClient, name: string, testcases = 20):
   };
 }
 
-/** A completed `api` run whose records are posted as an SDK would: `wrongEvery` decides which answers fail. */
+/** An `api` run whose records are posted as an SDK would, once it settles; `wrong` decides which answers fail. */
 export async function postedRun(
   api: ApiClient,
   seeded: SeededProject,
   metricIds: string[],
   wrong: (n: number) => boolean,
   name: string,
+  until?: string[],
 ) {
   const run = await ok(
     'run',
@@ -111,18 +112,21 @@ export async function postedRun(
     }),
   );
   const testcases = (await ok('testcases', api.get(`/testsets/${seeded.testsetId}/testcases?limit=100`))).data;
-  for (const tc of testcases) {
-    const n = questionNumber(tc.jsonData.question);
-    await ok(
-      'record',
-      api.post(`/runs/${run.id}/records`, {
-        testcaseId: tc.id,
-        inputs: tc.inputs,
-        expected: tc.expected,
-        outputs: { response: wrong(n) ? 'wrong' : `answer-${n}` },
-        latencyMs: 100 + n,
-      }),
-    );
-  }
-  return waitForRun(api, run.id);
+  // Concurrently, as runAndEvaluate posts them.
+  await Promise.all(
+    testcases.map((tc: any) => {
+      const n = questionNumber(tc.jsonData.question);
+      return ok(
+        'record',
+        api.post(`/runs/${run.id}/records`, {
+          testcaseId: tc.id,
+          inputs: tc.inputs,
+          expected: tc.expected,
+          outputs: { response: wrong(n) ? 'wrong' : `answer-${n}` },
+          latencyMs: 100 + n,
+        }),
+      );
+    }),
+  );
+  return waitForRun(api, run.id, until);
 }
