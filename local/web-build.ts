@@ -49,7 +49,15 @@ export async function ensureWebBuild(log: (line: string) => void = () => {}): Pr
     log('Building the web app (web/ → web/dist)…');
     const started = Date.now();
     const { build } = await import('vite');
-    await build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
+    // A production build whoever calls it: under vitest NODE_ENV is "test", which would make React's dev build.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: join(WEB_DIR, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
     log(`Built the web app in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return WEB_DIST;
   } finally {

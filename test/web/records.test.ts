@@ -126,6 +126,8 @@ describe('records in Chromium', () => {
 
     await page.getByRole('button', { name: 'Kickoff run' }).click();
     const dialog = page.getByRole('dialog', { name: 'Kickoff run from the Playground' });
+    await dialog.getByLabel('Exact answer').waitFor();
+    await checkPage(page, 'playground-kickoff', /Playground/);
     await dialog.getByLabel('Exact answer').check();
     await dialog.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/\/runs\/[0-9a-z]+$/);

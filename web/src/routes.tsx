@@ -30,6 +30,7 @@ export const router = createBrowserRouter([
       {
         path: '/projects/:projectId',
         Component: ProjectLayout,
+        HydrateFallback: () => null,
         children: [
           { index: true, element: <Navigate to="runs" replace /> },
           { path: 'runs', Component: RunsPage },

@@ -18,9 +18,10 @@ export function Modal({
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
+    // Not closed on unmount: the element goes away with it, and a close() there would fire onClose, which
+    // StrictMode's mount-unmount-mount in development turns into closing the modal as it opens.
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
   }, []);
   return (
     <dialog
