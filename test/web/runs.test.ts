@@ -2,9 +2,6 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../support/csv.js';
 import { checkPage, poll, signIn, startWebTest } from './support/app.js';
-import { screenshot as screenshotDebugRaw } from './support/browser.js';
-
-const screenshotDebug = (p: any) => screenshotDebugRaw(p, 'debug');
 
 import { postedRun, type SeededProject, seedProject } from './support/seed.js';
 
@@ -186,13 +183,6 @@ describe('run details actions', () => {
     await header.waitFor();
     const column = await header.evaluate((th) => Array.from(th.parentElement!.children).indexOf(th));
     const cells = page.locator(`table[aria-label="Records"] tbody tr td:nth-child(${column + 1}) .score`);
-    await page.waitForTimeout(15000);
-    console.log(
-      await cells.evaluateAll((els) => els.map((el) => el.getAttribute('data-tone'))),
-      await page.locator('.status-line').textContent(),
-      JSON.stringify((await t.api.get(`/runs/${kickoffRunId}`)).body),
-    );
-    await screenshotDebug(page);
     await poll(() => cells.evaluateAll((els) => els.map((el) => el.getAttribute('data-tone'))), {
       timeout: 90_000,
     }).toEqual(Array.from({ length: 20 }, () => expect.stringMatching(/^(pass|fail)$/)));

@@ -61,7 +61,7 @@ export function HistoryChart({ runs, values, percent, syncKey, label, onHover, o
         {
           stroke: '#6b7280',
           grid: { stroke: '#eef0f4' },
-          size: 44,
+          size: 54,
           values: (_u, ticks) => ticks.map((t) => (percent ? `${t}%` : String(Math.round(t * 100) / 100))),
         },
       ],
