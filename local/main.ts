@@ -2,6 +2,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { EmulatorStartError } from './emulators.js';
 import { startLocalStack } from './stack.js';
+import { ensureWebBuild } from './web-build.js';
 
 /** `npm start`: the embedded stack on 127.0.0.1:${PORT:-8787}, data under ${VERDICT_DATA_DIR:-.verdict}. */
 const dataDir = process.env.VERDICT_DATA_DIR ?? '.verdict';
@@ -12,6 +13,7 @@ if (s3Port !== undefined && !(Number.isInteger(s3Port) && s3Port > 0 && s3Port <
   process.exit(2);
 }
 
+await ensureWebBuild((line) => console.log(line));
 let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
@@ -30,6 +32,7 @@ try {
   throw error;
 }
 console.log(`Verdict is running at ${stack.url}`);
+console.log(`  Web app    ${stack.url}/`);
 console.log(`  API        ${stack.url}/api/v2   (Authorization: Bearer <key>; key in ${dataDir}/admin-api-key)`);
 console.log(`  Reference  ${stack.url}/docs`);
 console.log(`  Health     ${stack.url}/health`);

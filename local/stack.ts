@@ -16,6 +16,8 @@ import { type LocalMonitorOptions, startLocalMonitors } from './monitors.js';
 import { type LocalPipelineOptions, localPipeline } from './pipeline.js';
 import { FileSecretValueStore } from './secret-store.js';
 import { fileSecret } from './secrets.js';
+import { withWebApp } from './web-app.js';
+import { WEB_DIST } from './web-build.js';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -42,6 +44,8 @@ export interface LocalStackOptions {
   emulators?: EmulatorAddress;
   /** The S3 emulator's port (VERDICT_S3_PORT); by default the one saved in the data dir, so export links last. */
   s3Port?: number;
+  /** The built web app served at `/` (web/dist by default); false serves the API alone. */
+  webDist?: string | false;
 }
 
 export interface StackExtension {
@@ -103,8 +107,10 @@ export async function startLocalStack(options: LocalStackOptions) {
 
   // Listen before the pipeline is built: the API's own port is one the outbound policy refuses.
   let app: ReturnType<typeof createApp> | undefined;
+  const appFetch = (request: Request, env?: unknown) =>
+    app?.fetch(request, env) ?? new Response('starting', { status: 503 });
   const server = serve({
-    fetch: (request, env) => app?.fetch(request, env) ?? new Response('starting', { status: 503 }),
+    fetch: options.webDist === false ? appFetch : withWebApp(appFetch, options.webDist ?? WEB_DIST),
     port: options.port ?? 0,
     hostname: '127.0.0.1',
   });
@@ -141,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     authThrottle: options.authThrottle,
     clientAddress: (c) => getConnInfo(c).remote.address,
     launcher: extensions.find((e) => e.launcher)?.launcher,
+    playground: pipeline ? { ...pipeline.deps.system, chat: pipeline.deps.chat } : undefined,
     health: async () => {
       const parts = [await emulators.health(), ...(await Promise.all(extensions.map((e) => e.health?.() ?? {})))];
       return Object.assign({}, ...parts);

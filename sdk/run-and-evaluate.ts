@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { VerdictClient } from './client.js';
 import { VerdictUsageError } from './errors.js';
 import { anySignal } from './http.js';

@@ -4,8 +4,9 @@ import type { UrlPolicy } from '../core/net/url-policy.js';
 import type { CursorCodec } from '../core/pagination.js';
 import type { ApiKeyRepository, IdempotencyStore, Scope } from '../core/ports.js';
 import type { RecordSearchRepository } from '../core/records/ports.js';
-import type { ProjectSecretRepository } from '../core/secrets/ports.js';
+import type { ProjectSecretReader, ProjectSecretRepository } from '../core/secrets/ports.js';
 import type { CoreDeps } from '../core/services/deps.js';
+import type { SystemDeps } from '../core/systems/types.js';
 import type { AuthThrottleOptions, ClientAddress } from './middleware/auth-throttle.js';
 
 /** Things the API starts in the background; the pipeline issue wires real ones, tests may leave them out. */
@@ -23,7 +24,7 @@ export interface ApiDeps extends CoreDeps {
   /** The outbound URL policy, the very one the executor applies: system configs are checked against it. */
   outbound: UrlPolicy;
   /** Project secrets (write-only here); without them the secrets routes answer 503 and no config may name one. */
-  projectSecrets?: ProjectSecretRepository;
+  projectSecrets?: ProjectSecretRepository & ProjectSecretReader;
   launcher?: RunLauncher;
   /** How long a verified API key is trusted without another lookup (revocation delay). */
   authCacheMs?: number;
@@ -44,6 +45,8 @@ export interface ApiDeps extends CoreDeps {
   scheduler?: Scheduler;
   /** The time monitor ticks and trace ingestion see (a test's manual clock); the system clock otherwise. */
   monitorClock?: () => Date;
+  /** Runs systems for the Playground (the pipeline's LLM client, secrets and prices); without it that route answers 503. */
+  playground?: Omit<SystemDeps, 'signal' | 'secrets'>;
 }
 
 export interface ApiEnv {

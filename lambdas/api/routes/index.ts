@@ -4,6 +4,7 @@ import { compareRoutes } from './compare.js';
 import { exportRoutes } from './exports.js';
 import { metricRoutes } from './metrics.js';
 import { monitorRoutes } from './monitors.js';
+import { playgroundRoutes } from './playground.js';
 import { projectRecordRoutes } from './project-records.js';
 import { projectRoutes } from './projects.js';
 import { recordRoutes } from './records.js';
@@ -31,4 +32,5 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   runHistoryRoutes,
   monitorRoutes,
   traceRoutes,
+  playgroundRoutes,
 ];

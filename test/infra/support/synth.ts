@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
@@ -34,8 +34,12 @@ export function synthesizeVerdict(options: {
   context?: Record<string, unknown>;
 }): SynthesizedVerdict {
   const outdir = mkdtempSync(join(tmpdir(), 'verdict-cdk-'));
+  // A stand-in web build, so infra tests need no `vite build` first.
+  const webAssets = join(outdir, 'web-assets');
+  mkdirSync(join(webAssets, 'assets'), { recursive: true });
+  writeFileSync(join(webAssets, 'index.html'), '<!doctype html><title>Verdict</title>');
   const app = new App({ context: { ...cdkJsonContext(), ...options.context }, outdir });
-  const stack = addVerdictStack(app, { lambdaCode: options.lambdaCode, nag: options.nag ?? false });
+  const stack = addVerdictStack(app, { lambdaCode: options.lambdaCode, nag: options.nag ?? false, webAssets });
   const template = Template.fromStack(stack);
   return {
     app,
