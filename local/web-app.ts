@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 
-type Fetch = (request: Request) => Response | Promise<Response>;
+// `env` carries the Node connection (getConnInfo: the failed-auth throttle's client address): pass it on.
+type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
 
 /** Paths the API app answers; everything else a browser GETs is the web app. */
 const API_PATHS = /^\/(api\/|docs(\/|$)|health$|v1\/)/;
@@ -36,9 +37,9 @@ export function withWebApp(api: Fetch, distDir: string): Fetch {
     c.header('Cache-Control', 'no-cache');
     return c.html(readFileSync(index, 'utf8'));
   });
-  return (request) => {
+  return (request, env) => {
     const { pathname } = new URL(request.url);
     const isPage = (request.method === 'GET' || request.method === 'HEAD') && !API_PATHS.test(pathname);
-    return isPage ? web.fetch(request) : api(request);
+    return isPage ? web.fetch(request) : api(request, env);
   };
 }

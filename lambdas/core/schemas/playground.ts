@@ -1,13 +1,13 @@
 import * as z from 'zod';
 import { Id, Json } from './common.js';
 import { Usage } from './record.js';
-import { SystemConfig } from './system.js';
+import { SystemConfig, SystemConfigInput } from './system.js';
 
 /** One system call from the Playground: a saved version or an edited config, on a testcase or typed inputs. */
 export const PlaygroundRequest = z
   .object({
     systemVersionId: Id.optional().meta({ description: 'A saved system version to run' }),
-    config: SystemConfig.optional().meta({ description: 'Or a config to run as it is (an edited prompt)' }),
+    config: SystemConfigInput.optional().meta({ description: 'Or a config to run as it is (an edited prompt)' }),
     testcaseId: Id.optional().meta({ description: 'The testcase whose inputs the system gets' }),
     inputs: Json.optional().meta({ description: 'Or the inputs themselves' }),
   })
