@@ -35,12 +35,14 @@ export function useRun(runId: string) {
   });
 }
 
-export function useRunRecords(runId: string, cursor: string | undefined, live: boolean) {
+export function useRunRecords(runId: string, cursor: string | undefined, run: Run | undefined) {
   return useQuery({
-    queryKey: ['run-records', runId, cursor ?? null],
+    // The run's status and scoring pass are in the key: polling stops when the run settles, and the page read
+    // just before it did may predate the last records, so the settled run's records are read once more.
+    queryKey: ['run-records', runId, cursor ?? null, run?.status ?? null, run?.generation ?? null],
     queryFn: () => client().records.list(runId, { limit: PAGE_SIZE }).page(cursor),
     placeholderData: keepPreviousData,
-    refetchInterval: live ? POLL_MS : false,
+    refetchInterval: isActive(run) ? POLL_MS : false,
   });
 }
 

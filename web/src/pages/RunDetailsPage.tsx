@@ -29,7 +29,7 @@ export default function RunDetailsPage() {
   const url = useUrlState();
   const cursor = url.get('cursor');
   const live = isActive(run.data);
-  const records = useRunRecords(runId, cursor, live);
+  const records = useRunRecords(runId, cursor, run.data);
   const testset = useTestset(run.data?.testsetId);
   const recentRuns = useRuns(projectId, undefined, undefined);
   const [explained, setExplained] = useState(false);
