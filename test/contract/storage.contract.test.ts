@@ -211,7 +211,6 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
           {
             id,
             runId: run.id,
-            testcaseId: null,
             inputs: { i },
             expected: {},
             outputs: {},

@@ -66,15 +66,14 @@ function summarizeBatch(
 }
 
 /**
- * Records posted one by one through the API have no batch to claim: each score is written with a conditional
- * put once per pass, and only a write that wins adds to the counters.
+ * Records posted through the API have no batch to claim: each score is written with a conditional put once per
+ * pass, and the writes that win are added to the counters, once for the message.
  */
 export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[]) {
   const { fresh, failure } = await computeScores(deps, scope, run, records, 1);
-  for (const score of fresh) {
-    if (await deps.scores.insert(scope, run.id, score, run.generation))
-      await deps.runs.addCounters(scope, run.id, countScores([score]));
-  }
+  const won = await Promise.all(fresh.map((score) => deps.scores.insert(scope, run.id, score, run.generation)));
+  const counted = fresh.filter((_, i) => won[i]);
+  if (counted.length > 0) await deps.runs.addCounters(scope, run.id, countScores(counted));
   if (failure) throw failure;
 }
 

@@ -22,6 +22,19 @@ const PostedRecordsMessage = z.object({
 export const WorkerMessage = z.discriminatedUnion('kind', [BatchMessage, PostedRecordsMessage]);
 export type WorkerMessage = z.infer<typeof WorkerMessage>;
 
+/** Record ids per scoring message of posted records: ~3 KB, far under SQS's 256 KB. */
+const RECORDS_PER_MESSAGE = 100;
+
+/** The scorer messages that queue these posted records for scoring. */
+export function scoreRecordsMessages(scope: { orgId: string }, runId: string, recordIds: string[]): string[] {
+  const messages: string[] = [];
+  for (let i = 0; i < recordIds.length; i += RECORDS_PER_MESSAGE) {
+    const chunk = recordIds.slice(i, i + RECORDS_PER_MESSAGE);
+    messages.push(JSON.stringify({ kind: 'score-records', orgId: scope.orgId, runId, recordIds: chunk }));
+  }
+  return messages;
+}
+
 export interface Delivery {
   body: string;
   /** SQS's ApproximateReceiveCount: 1 on the first delivery. */

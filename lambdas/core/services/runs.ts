@@ -3,6 +3,7 @@ import { idCreatedAt, newId } from '../ids.js';
 import { isPassing, scoreNumber } from '../metrics/passing.js';
 import { completeIfDone } from '../pipeline/posted-records.js';
 import type { Scope } from '../ports.js';
+import { numberTrials } from '../records/trials.js';
 import type { CreateRecord, RunRecord, Score, ScoreValue } from '../schemas/record.js';
 import type { CreateRun, Run } from '../schemas/run.js';
 import { hostedConfig, type SystemConfig } from '../schemas/system.js';
@@ -84,31 +85,56 @@ function outsideVerdict(config: SystemConfig) {
   ]);
 }
 
-/** A record posted by a client (the SDK's runAndEvaluate, or any external system). */
-export async function postRecord(deps: CoreDeps, scope: Scope, runId: string, input: CreateRecord) {
+/**
+ * Records posted by a client (the SDK's runAndEvaluate, or any external system), in arrival order, written
+ * together: one run read, one batch write and one counter update however many arrived at once.
+ */
+export async function postRecords(deps: CoreDeps, scope: Scope, runId: string, inputs: CreateRecord[]) {
   const run = await requireRun(deps, scope, runId);
   if (run.status === 'cancelled') throw new VerdictError(409, 'run_cancelled', `run ${runId} was cancelled`);
-  const errored = Boolean(input.error);
-  const id = newId();
-  const record: RunRecord = {
-    id,
-    runId,
-    testcaseId: input.testcaseId ?? null,
-    inputs: input.inputs,
-    expected: input.expected,
-    outputs: input.outputs,
-    status: errored ? 'errored' : 'completed',
-    error: input.error ?? null,
-    latencyMs: input.latencyMs ?? null,
-    usage: input.usage ?? null,
-    costUsd: input.costUsd ?? null,
-    trial: input.trial,
-    ...(input.traceId !== undefined && { traceId: input.traceId }),
-    createdAt: idCreatedAt(id),
-  };
-  await deps.records.insert(scope, record, run.projectId);
-  await deps.runs.addCounters(scope, runId, { numRecords: 1, executed: 1, erroredRecords: errored ? 1 : 0 });
-  return { run, record };
+  const trials = await numberTrials(deps.runs, scope, run, inputs);
+  const records = inputs.map((input, i): RunRecord => {
+    const id = newId();
+    return {
+      id,
+      runId,
+      ...(input.testcaseId ? { testcaseId: input.testcaseId } : {}),
+      inputs: input.inputs,
+      expected: input.expected,
+      outputs: input.outputs,
+      status: input.error ? 'errored' : 'completed',
+      error: input.error ?? null,
+      latencyMs: input.latencyMs ?? null,
+      usage: input.usage ?? null,
+      costUsd: input.costUsd ?? null,
+      trial: trials[i]!,
+      ...(input.traceId !== undefined && { traceId: input.traceId }),
+      createdAt: idCreatedAt(id),
+    };
+  });
+  await deps.records.insertMany(scope, records, run.projectId);
+  const most = Math.max(...trials) + 1;
+  // run.trials says how many times testcases were run. numExpectedRecords stays what the run was created
+  // expecting: a client that repeats only some testcases (or a retried POST) must not leave it waiting forever.
+  if (most > run.trials) await deps.runs.update(scope, runId, { trials: most }, { trialsBelow: most });
+  const errored = records.filter((r) => r.status === 'errored').length;
+  const counted = await deps.runs.addCounters(scope, runId, {
+    numRecords: records.length,
+    executed: records.length,
+    erroredRecords: errored,
+  });
+  // A record that arrives after its run finished (client-side trials beyond numExpectedRecords, or a late
+  // straggler) reopens it: the run scores it and finalizes again, so its figures are never stale. The status
+  // is the one read as the records were counted, so a run that finished meanwhile is seen too.
+  if (counted?.status === 'completed' || counted?.status === 'failed') {
+    await deps.runs.update(
+      scope,
+      runId,
+      { status: 'pending', completedAt: null, aggregates: null },
+      { statusIn: ['completed', 'failed'] },
+    );
+  }
+  return { run: counted ?? run, records };
 }
 
 /** PUT /records/{id}/scores/{metricConfigId}: an upsert that keeps the run's counters exact. */
