@@ -18,7 +18,8 @@ export function idempotencyMiddleware(deps: ApiDeps) {
       ]);
     }
     const { orgId } = c.get('scope');
-    const body = await c.req.raw.clone().text();
+    // Through hono's body cache, so the route reads the same text without a copy of the request.
+    const body = await c.req.text();
     const fingerprint = createHash('sha256')
       .update(c.req.method)
       .update(c.req.path)
