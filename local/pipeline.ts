@@ -90,7 +90,9 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
         executions.add(settled);
       },
       async scoreRecords(scope, runId, recordIds) {
-        for (const message of scoreRecordsMessages(scope, runId, recordIds)) await send(queueUrls.scorer, message);
+        for (const message of scoreRecordsMessages(scope, runId, recordIds, { posted: true })) {
+          await send(queueUrls.scorer, message);
+        }
       },
     };
 
@@ -105,7 +107,8 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
         await launcher.start({ orgId }, run.id, run.generation > 0 ? 'rescore' : 'execute');
       } else if (run.numRecords > 0 && run.metricVersionIds.length > 0) {
         const recordIds = await core.repositories.records.listIdsByRun({ orgId }, run.id);
-        await launcher.scoreRecords({ orgId }, run.id, recordIds);
+        // Some may have been scored and counted before the restart: these messages count score by score.
+        for (const message of scoreRecordsMessages({ orgId }, run.id, recordIds)) await send(queueUrls.scorer, message);
       }
     }
 

@@ -22,7 +22,7 @@ export function sfnLauncher(options: {
       );
     },
     async scoreRecords(scope, runId, recordIds) {
-      for (const chunk of scoreRecordsMessages(scope, runId, recordIds)) {
+      for (const chunk of scoreRecordsMessages(scope, runId, recordIds, { posted: true })) {
         await options.sqs.send(new SendMessageCommand({ QueueUrl: options.scorerQueueUrl, MessageBody: chunk }));
       }
     },

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scorePostedRecords } from '../../lambdas/core/pipeline/posted-records.js';
+import { scoreRecordsMessages } from '../../lambdas/core/pipeline/worker.js';
 import { createMetric, EXACT_METRIC, seedTestset } from '../pipeline/support.js';
 import { type ApiClient, apiClient, collectPages, startTestStack, waitForRun } from '../support/stack.js';
 
@@ -92,5 +94,26 @@ describe('records posted by a client', () => {
     // A missing run fails every POST of the burst with its own 404.
     const missing = await Promise.all([1, 2, 3].map(() => api.post('/runs/nope/records', { outputs: {} })));
     expect(missing.map((r) => r.status)).toEqual([404, 404, 404]);
+  });
+
+  it('counts a message of posted records once, however often it is delivered', async () => {
+    const { metric, run, testcases, post } = await sdkRun(3);
+    const ids: string[] = [];
+    for (const tc of testcases) ids.push((await post(tc, tc.expected.answer)).body.id);
+    const scored = await waitForRun(api, run.id);
+    expect(scored).toMatchObject({ status: 'completed', numScores: 3 });
+    // Each record was posted alone, so each went to the scorer in a message of its own. The same messages again
+    // (an SQS redelivery), and twice at once (a duplicate delivery):
+    const messages = ids.map((id) =>
+      JSON.parse(scoreRecordsMessages({ orgId: 'default' }, run.id, [id], { posted: true })[0]!),
+    );
+    const deps = stack.pipeline!.deps;
+    for (const message of messages) await scorePostedRecords(deps, message);
+    await Promise.all(
+      messages.flatMap((message) => [scorePostedRecords(deps, message), scorePostedRecords(deps, message)]),
+    );
+    const after = (await api.get(`/runs/${run.id}`)).body;
+    expect(after).toMatchObject({ status: 'completed', numScores: 3 });
+    expect(after.statusExplanation[metric.versionId]).toMatchObject({ scored: 3, errored: 0 });
   });
 });

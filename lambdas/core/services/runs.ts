@@ -87,9 +87,16 @@ function outsideVerdict(config: SystemConfig) {
 
 /**
  * Records posted by a client (the SDK's runAndEvaluate, or any external system), in arrival order, written
- * together: one run read, one batch write and one counter update however many arrived at once.
+ * together: one run read, one batch write and one counter update however many arrived at once. `stored` runs
+ * once the records are written, beside the counting (the caller queues them for scoring there).
  */
-export async function postRecords(deps: CoreDeps, scope: Scope, runId: string, inputs: CreateRecord[]) {
+export async function postRecords(
+  deps: CoreDeps,
+  scope: Scope,
+  runId: string,
+  inputs: CreateRecord[],
+  stored?: (run: Run, records: RunRecord[]) => Promise<void>,
+) {
   const run = await requireRun(deps, scope, runId);
   if (run.status === 'cancelled') throw new VerdictError(409, 'run_cancelled', `run ${runId} was cancelled`);
   const trials = await numberTrials(deps.runs, scope, run, inputs);
@@ -116,13 +123,18 @@ export async function postRecords(deps: CoreDeps, scope: Scope, runId: string, i
   const most = Math.max(...trials) + 1;
   // run.trials says how many times testcases were run. numExpectedRecords stays what the run was created
   // expecting: a client that repeats only some testcases (or a retried POST) must not leave it waiting forever.
-  if (most > run.trials) await deps.runs.update(scope, runId, { trials: most }, { trialsBelow: most });
   const errored = records.filter((r) => r.status === 'errored').length;
-  const counted = await deps.runs.addCounters(scope, runId, {
-    numRecords: records.length,
-    executed: records.length,
-    erroredRecords: errored,
-  });
+  // Independent once the records are stored, so one round trip instead of three. Scoring may start before they
+  // are counted: a run that completes meanwhile is reopened below.
+  const [counted] = await Promise.all([
+    deps.runs.addCounters(scope, runId, {
+      numRecords: records.length,
+      executed: records.length,
+      erroredRecords: errored,
+    }),
+    most > run.trials ? deps.runs.update(scope, runId, { trials: most }, { trialsBelow: most }) : null,
+    stored?.(run, records),
+  ]);
   // A record that arrives after its run finished (client-side trials beyond numExpectedRecords, or a late
   // straggler) reopens it: the run scores it and finalizes again, so its figures are never stale. The status
   // is the one read as the records were counted, so a run that finished meanwhile is seen too.
