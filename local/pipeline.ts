@@ -7,6 +7,7 @@ import type { PipelineDeps } from '../lambdas/core/pipeline/deps.js';
 import { finalizeRun } from '../lambdas/core/pipeline/finalize-run.js';
 import { markBatchErrored } from '../lambdas/core/pipeline/mark-batch-errored.js';
 import { prepareRun } from '../lambdas/core/pipeline/prepare-run.js';
+import { scoreRecordsMessages } from '../lambdas/core/pipeline/worker.js';
 import { NO_SECRETS } from '../lambdas/core/secrets/reader.js';
 import { isExecutedRun } from '../lambdas/core/services/run-lifecycle.js';
 import type { StackCore, StackExtension } from './stack.js';
@@ -93,11 +94,10 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
           .finally(() => executions.delete(settled));
         executions.add(settled);
       },
-      async scoreRecord(scope, runId, recordId) {
-        await send(
-          queueUrls.scorer,
-          JSON.stringify({ kind: 'score-records', orgId: scope.orgId, runId, recordIds: [recordId] }),
-        );
+      async scoreRecords(scope, runId, recordIds) {
+        for (const message of scoreRecordsMessages(scope, runId, recordIds, { posted: true })) {
+          await send(queueUrls.scorer, message);
+        }
       },
     };
 
@@ -112,12 +112,8 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
         await launcher.start({ orgId }, run.id, run.generation > 0 ? 'rescore' : 'execute');
       } else if (run.numRecords > 0 && run.metricVersionIds.length > 0) {
         const recordIds = await core.repositories.records.listIdsByRun({ orgId }, run.id);
-        for (let i = 0; i < recordIds.length; i += 100) {
-          await send(
-            queueUrls.scorer,
-            JSON.stringify({ kind: 'score-records', orgId, runId: run.id, recordIds: recordIds.slice(i, i + 100) }),
-          );
-        }
+        // Some may have been scored and counted before the restart: these messages count score by score.
+        for (const message of scoreRecordsMessages({ orgId }, run.id, recordIds)) await send(queueUrls.scorer, message);
       }
     }
 

@@ -13,8 +13,8 @@ import type { AuthThrottleOptions, ClientAddress } from './middleware/auth-throt
 export interface RunLauncher {
   /** Starts the evaluation of a run that has a testset and a runnable system version. */
   start(scope: Scope, runId: string, mode: 'execute' | 'rescore'): Promise<void>;
-  /** Queues scoring for a record posted through the API. */
-  scoreRecord(scope: Scope, runId: string, recordId: string): Promise<void>;
+  /** Queues scoring for records posted through the API. */
+  scoreRecords(scope: Scope, runId: string, recordIds: string[]): Promise<void>;
 }
 
 export interface ApiDeps extends CoreDeps {

@@ -126,12 +126,17 @@ export type RunPatch = Partial<
     | 'generation'
     | 'numRecords'
     | 'numScores'
+    | 'trials'
   >
 >;
 
-/** Guards an update: applied only while the run's status is one of these (false → the update is skipped). */
+/** Guards an update: applied only while every given condition holds (otherwise the update is skipped). */
 export interface RunCondition {
   statusIn?: Run['status'][];
+  /** Nothing was counted since the caller read the run (finalizing must not outrun a record or score). */
+  countersAre?: Pick<Run, 'numRecords' | 'numScores'>;
+  /** The run has fewer trials than this (trials only grow). */
+  trialsBelow?: number;
 }
 
 export interface RunRepository {
@@ -139,7 +144,19 @@ export interface RunRepository {
   get(scope: Scope, id: string): Promise<Run | null>;
   list(scope: Scope, projectId: string, page: PageRequest, filter?: { source?: string }): Promise<Paged<Run>>;
   update(scope: Scope, id: string, patch: RunPatch, condition?: RunCondition): Promise<Run | null>;
-  addCounters(scope: Scope, id: string, delta: RunCounters): Promise<void>;
+  /** Adds to the counters atomically and returns the run as it is now (null when it does not exist). */
+  addCounters(scope: Scope, id: string, delta: RunCounters): Promise<Run | null>;
+  /**
+   * Counts records per testcase of a run (`key` → how many more arrived) and returns each key's new total: the
+   * n-th record of a testcase is its trial n−1. `size` is a fixed hint of how many testcases the run covers
+   * (null when unknown), the same on every call for a run, so the store can size how it keeps the counts.
+   */
+  countTrials(
+    scope: Scope,
+    id: string,
+    arrivals: Map<string, number>,
+    size: number | null,
+  ): Promise<Map<string, number>>;
   listActive(): Promise<Array<{ orgId: string; run: Run }>>;
   resetProgress(scope: Scope, id: string, metricVersionIds: string[]): Promise<void>;
 }
@@ -229,6 +246,11 @@ export interface BatchManifestRepository {
   ): Promise<boolean>;
   /** The score summary of every batch of the run, in batch order; null for a batch that has none. */
   scoreSummaries(runId: string): Promise<Array<BatchScoreSummary | null>>;
+  /**
+   * The same claim for a message of posted records (`key` names its records), once per scoring pass: the
+   * scorer writes their scores in bulk and counts them only if it wins.
+   */
+  claimPosted(runId: string, key: string, generation: number): Promise<boolean>;
 }
 
 /** What aggregates need of one metric version's scores: counts, and the values for mean, median and histogram. */

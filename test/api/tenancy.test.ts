@@ -129,9 +129,25 @@ describe('a posted record names only a testcase of its run’s testset', () => {
       .items;
     expect((await alice.post(`/runs/${run.id}/records`, { testcaseId: late.id })).status).toBe(201);
     const records = (await alice.get(`/runs/${run.id}/records`)).body.data;
-    expect(records.map((r: { testcaseId: string | null }) => r.testcaseId).sort()).toEqual(
+    expect(records.map((r: { testcaseId?: string }) => r.testcaseId ?? null).sort()).toEqual(
       [own.testcaseIds[0], null, late.id].sort(),
     );
+  });
+
+  it('refuses only the bad record of a burst posted together, and stores the others', async () => {
+    const pid = (await alice.post('/projects', { name: 'mixed burst' })).body.id;
+    const own = await testsetWith(alice, pid, 4);
+    const run = (await alice.post(`/projects/${pid}/runs`, { metricIds: [], testsetId: own.testsetId })).body;
+    // Sent at once, so they arrive in one group commit: the made-up testcase must fail its own POST alone.
+    const ids = [own.testcaseIds[0], '01jzzzzzzzzzzzzzzzzzzzzzzz', own.testcaseIds[1], own.testcaseIds[2]];
+    const responses = await Promise.all(ids.map((testcaseId) => alice.post(`/runs/${run.id}/records`, { testcaseId })));
+    expect(responses.map((r) => r.status)).toEqual([201, 400, 201, 201]);
+    expect(fieldPaths(responses[1]!.body)).toEqual(['testcaseId']);
+    const records = (await alice.get(`/runs/${run.id}/records`)).body.data;
+    expect(records.map((r: { testcaseId?: string }) => r.testcaseId).sort()).toEqual(
+      [own.testcaseIds[0], own.testcaseIds[1], own.testcaseIds[2]].sort(),
+    );
+    expect((await alice.get(`/runs/${run.id}`)).body.numRecords).toBe(3);
   });
 
   it('checks a burst of concurrent posts with one listing of the testset and no read per record', async () => {

@@ -185,6 +185,52 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       expect((await repos.systems.get(org, systemId))?.versions).toHaveLength(1);
     });
 
+    it('counts trials per testcase across concurrent calls and shards, each arrival numbered once', async () => {
+      for (const size of [100, 10_000, null]) {
+        const run = await repos.runs.create(org, makeRun('proj-trials', { numExpectedRecords: size }));
+        const keys = Array.from({ length: 30 }, (_, i) => `testcase#tc${i}`);
+        // Six concurrent calls, each bringing one record of every testcase (and two of the first).
+        const totals = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            repos.runs.countTrials(org, run.id, new Map(keys.map((k, i) => [k, i === 0 ? 2 : 1])), size),
+          ),
+        );
+        // Every call saw a distinct total per testcase: no two arrivals got the same trial number.
+        for (const [i, key] of keys.entries()) {
+          const seen = totals.map((t) => t.get(key)!).sort((a, b) => a - b);
+          expect(seen, `${key} with size ${size}`).toEqual(i === 0 ? [2, 4, 6, 8, 10, 12] : [1, 2, 3, 4, 5, 6]);
+        }
+      }
+    });
+
+    it('keeps a system version’s config exactly as given, and renames it everywhere it is shown', async () => {
+      const projectId = newId();
+      const { system } = await repos.systems.upsertByName(org, {
+        id: newId(),
+        projectId,
+        name: 'own',
+        description: '',
+        productionVersion: null,
+        versions: [],
+      });
+      const config = { zeta: 1, alpha: { b: [1.5, null, 'ü'], a: true }, model: 'echo-1' };
+      const { version } = await repos.systems.addVersion(
+        org,
+        { id: newId(), systemId: system.id, name: 'v1', config },
+        'h',
+      );
+      expect(JSON.stringify((await repos.systems.getVersion(org, version.id))?.config)).toBe(JSON.stringify(config));
+      expect((await repos.systems.get(org, system.id))?.productionVersion).toEqual(version);
+      expect(await repos.systems.renameVersion(org, version.id, 'echo')).toMatchObject({
+        id: version.id,
+        name: 'echo',
+      });
+      const renamed = await repos.systems.get(org, system.id);
+      expect(renamed?.versions).toEqual([{ id: version.id, name: 'echo' }]);
+      expect(renamed?.productionVersion).toEqual({ ...version, name: 'echo' });
+      expect(await repos.systems.renameVersion(other, version.id, 'theirs')).toBeNull();
+    });
+
     it('refuses a metric version built on a stale one', async () => {
       const metricId = newId();
       const def = {
@@ -215,7 +261,6 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
           {
             id,
             runId: run.id,
-            testcaseId: null,
             inputs: { i },
             expected: {},
             outputs: {},
@@ -289,7 +334,6 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
     const record = (runId: string, fields: Partial<RunRecord> = {}): RunRecord => ({
       id: newId(),
       runId,
-      testcaseId: null,
       inputs: {},
       expected: {},
       outputs: {},

@@ -14,7 +14,9 @@ import { AuthThrottle, addressBucket } from './auth-throttle.js';
  */
 export function authMiddleware(deps: ApiDeps) {
   const ttl = deps.authCacheMs ?? 30_000;
-  const cache = new Map<string, { key: ApiKey | null; until: number }>();
+  // The lookup itself is cached, so a burst that arrives with the entry expired (300 record POSTs at once)
+  // makes one read, not one each.
+  const cache = new Map<string, { key: Promise<ApiKey | null>; until: number }>();
   const throttle = new AuthThrottle(deps.authThrottle);
   const addressOf = (c: Context) => {
     try {
@@ -50,19 +52,24 @@ export function authMiddleware(deps: ApiDeps) {
     if (blockedMs !== null && !throttle.isKnownKey(hash)) return throttled(c, blockedMs);
     let entry = cache.get(hash);
     if (!entry || entry.until < Date.now()) {
-      entry = { key: await deps.apiKeys.findByHash(hash), until: Date.now() + ttl };
+      const lookup = deps.apiKeys.findByHash(hash);
+      entry = { key: lookup, until: Date.now() + ttl };
       if (ttl > 0) {
         if (cache.size > 10_000) cache.clear();
-        cache.set(hash, entry);
+        const cached = entry;
+        cache.set(hash, cached);
+        // A failed lookup is not remembered.
+        lookup.catch(() => cache.get(hash) === cached && cache.delete(hash));
       }
     }
-    if (!entry.key || entry.key.revoked) {
+    const key = await entry.key;
+    if (!key || key.revoked) {
       throttle.failed(address);
       return errorResponse(c, 401, 'unauthorized', 'the API key is unknown or revoked');
     }
     throttle.authenticated(hash);
-    c.set('scope', { orgId: entry.key.orgId });
-    c.set('keyId', entry.key.keyId);
+    c.set('scope', { orgId: key.orgId });
+    c.set('keyId', key.keyId);
     await next();
   });
 }

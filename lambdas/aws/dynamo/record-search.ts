@@ -92,5 +92,7 @@ function startKeyOf(index: 'gsi1' | 'gsi2', partition: string, position: string)
 
 function toRecord(item: Item): RunRecord {
   const { projectId: _p, ...record } = entityOf<RunRecord & { projectId?: string }>(item);
+  // Records without a testcase have no testcaseId key at all (items written before stored null).
+  if (record.testcaseId === null) delete record.testcaseId;
   return record;
 }

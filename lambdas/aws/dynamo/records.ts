@@ -108,6 +108,8 @@ export class DynamoRecordRepository implements RecordRepository {
 
 function toRecord(item: Item): RunRecord {
   const { projectId: _p, ...record } = entityOf<RunRecord & { projectId?: string }>(item);
+  // Records without a testcase have no testcaseId key at all (items written before stored null).
+  if (record.testcaseId === null) delete record.testcaseId;
   return record;
 }
 

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Scope } from '../ports.js';
+import type { Run } from '../schemas/run.js';
 import type { CoreDeps } from '../services/deps.js';
 import type { PipelineDeps } from './deps.js';
 import { finalizeRun } from './finalize-run.js';
@@ -12,28 +14,42 @@ import { autoScoringDone, humanScoringDone } from './status.js';
  */
 export async function scorePostedRecords(
   deps: PipelineDeps,
-  input: { orgId: string; runId: string; recordIds: string[] },
+  input: { orgId: string; runId: string; recordIds: string[]; posted?: boolean },
 ) {
   const scope: Scope = { orgId: input.orgId };
   const run = await deps.runs.get(scope, input.runId);
   if (!run || run.status === 'cancelled') return;
   const records = await deps.records.getMany(scope, input.recordIds);
-  await scoreRecords(deps, scope, run, records);
+  // A message of just-posted records is counted as a whole, once: its record ids name the claim.
+  const claim = input.posted ? createHash('sha256').update(input.recordIds.join(',')).digest('hex') : undefined;
+  await scoreRecords(deps, scope, run, records, claim);
   await completeIfDone(deps, scope, input.runId);
 }
 
-/** After any score is written: finish an SDK-fed run that is complete, or a run whose human reviews are all in. */
+/**
+ * After any score is written: finish an SDK-fed run that is complete, or a run whose human reviews are all in.
+ * (A record posted to a finished run reopens it, see postRecords, so it is finished again from here.)
+ */
 export async function completeIfDone(deps: CoreDeps, scope: Scope, runId: string) {
   // Runs finished here were scored record by record or by people, never summarised by batch: read the scores.
-  const finalize = () => finalizeRun({ ...deps, batches: undefined }, { runId, orgId: scope.orgId });
-  const run = await deps.runs.get(scope, runId);
-  if (run?.status === 'awaiting_human_scoring' && humanScoringDone(run)) {
-    await finalize();
-    return true;
+  // The finalization is applied only if nothing was counted since the run was judged done; if a record or score
+  // arrived meanwhile, judge again (a burst of posted records keeps the counters moving).
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const run = await deps.runs.get(scope, runId);
+    if (!run || !readyToFinalize(run)) return false;
+    const { numRecords, numScores } = run;
+    const result = await finalizeRun(
+      { ...deps, batches: undefined },
+      { runId, orgId: scope.orgId, expected: { numRecords, numScores } },
+    );
+    if (result.finalized) return true;
   }
-  if (!run || run.numExpectedRecords === null || run.numRecords < run.numExpectedRecords) return false;
+  return false;
+}
+
+function readyToFinalize(run: Run): boolean {
+  if (run.status === 'awaiting_human_scoring') return humanScoringDone(run);
   if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') return false;
-  if (!autoScoringDone(run)) return false;
-  await finalize();
-  return true;
+  if (run.numExpectedRecords === null || run.numRecords < run.numExpectedRecords) return false;
+  return autoScoringDone(run);
 }

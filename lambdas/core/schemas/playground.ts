@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Id, Json } from './common.js';
 import { Usage } from './record.js';
-import { SystemConfig, SystemConfigInput } from './system.js';
+import { SystemConfigInput } from './system.js';
 
 /** One system call from the Playground: a saved version or an edited config, on a testcase or typed inputs. */
 export const PlaygroundRequest = z

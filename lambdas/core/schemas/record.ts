@@ -50,7 +50,7 @@ export const RunRecord = z
   .object({
     id: Id,
     runId: Id,
-    testcaseId: Id.nullable(),
+    testcaseId: Id.optional().meta({ description: 'Absent when the record has no testcase (inline or traced)' }),
     inputs: Json,
     expected: Json,
     outputs: Json,
@@ -79,7 +79,9 @@ export const CreateRecord = z
     latencyMs: StoredNumber.min(0).nullish(),
     usage: Usage.nullish(),
     costUsd: StoredNumber.min(0).nullish(),
-    trial: z.number().int().min(0).default(0),
+    trial: z.number().int().min(0).optional().meta({
+      description: "Which run of its testcase this is; left out, a testcase's records are numbered as they arrive",
+    }),
     traceId: RecordTraceId.optional(),
   })
   .meta({ id: 'CreateRecord' });
