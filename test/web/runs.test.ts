@@ -199,14 +199,14 @@ describe('run details actions', () => {
     await page.goto(`${t.stack.url}/projects/${seeded.projectId}/runs/${kickoffRunId}`);
     await page.locator('[data-status="completed"]').waitFor();
     // Tab through the page (no mouse) until the "Re-run scoring" button has the focus.
-    const focusedName = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    const focusedName = () => page.evaluate("document.activeElement?.textContent?.trim() ?? ''") as Promise<string>;
     for (let i = 0; i < 40 && (await focusedName()) !== 'Re-run scoring'; i++) await page.keyboard.press('Tab');
     expect(await focusedName()).toBe('Re-run scoring');
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Re-run scoring' });
     await dialog.waitFor();
     // The dialog holds the focus while it is open.
-    expect(await dialog.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+    expect(await page.evaluate("document.querySelector('dialog[open]')?.contains(document.activeElement)")).toBe(true);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
   });
