@@ -9,11 +9,7 @@ module.exports = {
       name: 'core-no-sdk-or-edge-library',
       comment: 'lambdas/core is the domain: no AWS SDK, no Hono, no openai client, no raw node:http (adapters do that)',
       severity: 'error',
-      from: {
-        path: '^lambdas/core/',
-        // Issue 12 moves these two adapters to lambdas/adapters/llm/ (branch `outbound`); drop this exception then.
-        pathNot: '^lambdas/core/llm/(openai-chat-model|node-http-fetch)\\.ts$',
-      },
+      from: { path: '^lambdas/core/' },
       // Resolved (node_modules/…) or not (a bare name, as in test/unit/import-rules.test.ts's planted tree).
       to: { path: '(^|node_modules/)(@aws-sdk|@smithy|hono|@hono|openai)(/|$)|^(node:)?https?$' },
     },

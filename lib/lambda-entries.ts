@@ -26,7 +26,8 @@ export const LAMBDA_NAMES = Object.keys(LAMBDA_ENTRIES) as LambdaName[];
  * LLM client and the metric libraries and are allowed twice as much.
  */
 export const BUNDLE_SIZE_LIMITS: Record<LambdaName, number> = {
-  api: 1_000_000,
+  // The URL policy, project secrets and the Playground route took it just past 1 MB (1.01 MB): issue 14's note.
+  api: 1_050_000,
   executor: 2_000_000,
   scorer: 2_000_000,
   prepareRun: 2_000_000,

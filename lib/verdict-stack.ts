@@ -7,12 +7,15 @@ import { Monitors } from './constructs/monitors.js';
 import { Pipeline } from './constructs/pipeline.js';
 import { Storage } from './constructs/storage.js';
 import type { LambdaCode } from './constructs/verdict-function.js';
-import type { LambdaName } from './lambda-entries.js';
+import { Web } from './constructs/web.js';
+import { type LambdaName, repoPath } from './lambda-entries.js';
 import { readSettings } from './settings.js';
 
 export interface VerdictStackProps extends StackProps {
   /** `bundle` (the default) unless a test asks for stand-ins. */
   lambdaCode?: LambdaCode;
+  /** The built web app to upload (web/dist unless a test hands in a stand-in). */
+  webAssets?: string;
 }
 
 /** The whole product as one stack (DESIGN.md section 3), composed from one construct per concern. */
@@ -21,6 +24,7 @@ export class VerdictStack extends Stack {
   readonly pipeline: Pipeline;
   readonly monitors: Monitors;
   readonly api: Api;
+  readonly web: Web;
   /** Every Lambda by its name in lib/lambda-entries.ts. */
   readonly functions: Record<LambdaName, LambdaFunction>;
 
@@ -65,6 +69,8 @@ export class VerdictStack extends Stack {
       throttle: settings.apiThrottle,
     });
 
+    this.web = new Web(this, 'Web', { httpApi: this.api.httpApi, assets: props.webAssets ?? repoPath('web/dist') });
+
     this.functions = {
       api: this.api.function,
       executor: this.pipeline.executor,
@@ -76,6 +82,7 @@ export class VerdictStack extends Stack {
     };
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('WebUrl', this.web.url, 'The web app; it reaches the API on the same host (/api/v2, /docs)');
     output('ApiUrl', this.api.url, 'Base URL; the API lives under /api/v2 and its reference under /docs');
     output('TableName', this.storage.table.tableName, 'DynamoDB table (TABLE_NAME for scripts such as key creation)');
     output('BucketName', this.storage.bucket.bucketName, 'S3 bucket for exports and large payloads (BUCKET_NAME)');

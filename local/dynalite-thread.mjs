@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
+import { requireSigV4 } from './sigv4-guard.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -44,10 +45,29 @@ function cacheActiveTables(store) {
 // dynalite calls db.create() when it is constructed; wrap it so its store gets the cache.
 const db = require('dynalite/db/index.js');
 const createStore = db.create;
-db.create = (options) => cacheActiveTables(createStore(options));
+let store;
+db.create = (options) => {
+  store = cacheActiveTables(createStore(options));
+  return store;
+};
 
-const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+const { path, host, credentials, region } = workerData;
+const server = requireSigV4(dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }), {
+  credentials,
+  region,
+  service: 'dynamodb',
+});
+try {
+  // LevelDB opens lazily; open it now, so a data dir another process holds is reported instead of failing later.
+  await store.db.open();
+  server.once('error', (error) => parentPort.postMessage({ error: error.message }));
+  server.listen(0, host, () => parentPort.postMessage({ address: server.address() }));
+} catch (error) {
+  parentPort.postMessage({
+    error: error.cause?.message ?? error.message,
+    locked: error.cause?.code === 'LEVEL_LOCKED',
+  });
+}
 parentPort.on('message', (message) => {
   if (message === 'stop') server.close(() => parentPort.postMessage({ stopped: true }));
 });

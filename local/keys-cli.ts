@@ -4,14 +4,14 @@ import { parseArgs } from 'node:util';
 import { createAwsClients } from '../lambdas/aws/clients.js';
 import { createRepositories } from '../lambdas/aws/repositories.js';
 import { createApiKey, DEFAULT_ORG } from '../lambdas/core/services/api-keys.js';
-import { LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
+import { LOCAL_BUCKET, LOCAL_TABLE, openDataDirEmulators } from './emulators.js';
 
 const USAGE = `usage: npm run keys -- <create|revoke|list> [options]
   create [--org ORG] [--name NAME]   create a key; its secret is printed once
   revoke KEY_ID                      revoke a key
   list [--org ORG]                   list keys (ids and names, never secrets)
   --table NAME [--region R]          act on a deployed DynamoDB table instead of the local data dir
-                                     (VERDICT_DATA_DIR, default .verdict; stop npm start first)`;
+                                     (VERDICT_DATA_DIR, default .verdict; works while npm start runs on it)`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -32,7 +32,8 @@ async function open() {
       close: async () => {},
     };
   }
-  const emulators = await startEmulators(process.env.VERDICT_DATA_DIR ?? '.verdict');
+  // The running stack's emulators when `npm start` holds the data dir, otherwise our own.
+  const emulators = await openDataDirEmulators(process.env.VERDICT_DATA_DIR ?? '.verdict');
   return {
     repos: createRepositories(emulators.clients, { tableName: LOCAL_TABLE, bucketName: LOCAL_BUCKET }),
     close: () => emulators.stop(),
@@ -43,7 +44,14 @@ if (!command || !['create', 'revoke', 'list'].includes(command) || (command === 
   console.error(USAGE);
   process.exit(2);
 }
-const { repos, close } = await open();
+let opened: Awaited<ReturnType<typeof open>>;
+try {
+  opened = await open();
+} catch (error) {
+  console.error(`keys: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}
+const { repos, close } = opened;
 try {
   if (command === 'create') {
     const key = await createApiKey(repos.apiKeys, values.org!, values.name!);

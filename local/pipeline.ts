@@ -1,12 +1,15 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createPipelineDeps, type PipelineSettings } from '../lambdas/aws/pipeline-deps.js';
+import { UrlPolicy } from '../lambdas/core/net/url-policy.js';
 import type { PipelineDeps } from '../lambdas/core/pipeline/deps.js';
 import { markBatchErrored } from '../lambdas/core/pipeline/mark-batch-errored.js';
 import { prepareRun } from '../lambdas/core/pipeline/prepare-run.js';
+import { scoreRecordsMessages } from '../lambdas/core/pipeline/worker.js';
 import { finalizeRun } from '../lambdas/core/runs/finalize.js';
 import { isExecutedRun } from '../lambdas/core/runs/lifecycle.js';
 import type { RunLauncher } from '../lambdas/core/runs/ports.js';
+import { NO_SECRETS } from '../lambdas/core/secrets/reader.js';
 import type { StackCore, StackExtension } from './stack.js';
 import { loadRunEvaluationDefinition } from './stepfunctions/definition.js';
 import { createLocalStateMachineDriver } from './stepfunctions/run-state-machine.js';
@@ -34,7 +37,9 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
     const settings = {
       openaiApiKey: options.openaiApiKey ?? process.env.OPENAI_API_KEY,
       openaiBaseURL: options.openaiBaseURL ?? process.env.OPENAI_BASE_URL,
-      secrets: options.secrets ?? (async (name: string) => process.env[name]),
+      // Never the process environment: a template could otherwise read HOME, the data dir or OPENAI_API_KEY.
+      projectSecrets: options.projectSecrets ?? NO_SECRETS,
+      outbound: options.outbound ?? new UrlPolicy(),
       modelPrices: options.modelPrices ?? process.env.VERDICT_MODEL_PRICES,
     };
     // The workflow's Lambda tasks run here; the SQS workers run on their own thread (see startWorkerThread).
@@ -64,13 +69,14 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
         bucketName: core.repositories.blobs.bucket,
         openaiApiKey: settings.openaiApiKey,
         openaiBaseURL: settings.openaiBaseURL,
+        outbound: { allowPrivate: settings.outbound.allowPrivate, deniedPorts: [...settings.outbound.deniedPorts] },
         modelPrices: settings.modelPrices,
         retry: options.retry,
         maxLlmConcurrency: options.maxLlmConcurrency,
         workerConcurrency: options.workerConcurrency ?? 40,
       },
       callbacks: driver.callbacks,
-      secrets: settings.secrets,
+      projectSecrets: settings.projectSecrets,
       hooks: options.hooks,
       log,
     });
@@ -88,11 +94,10 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
           .finally(() => executions.delete(settled));
         executions.add(settled);
       },
-      async scoreRecord(scope, runId, recordId) {
-        await send(
-          queueUrls.scorer,
-          JSON.stringify({ kind: 'score-records', orgId: scope.orgId, runId, recordIds: [recordId] }),
-        );
+      async scoreRecords(scope, runId, recordIds) {
+        for (const message of scoreRecordsMessages(scope, runId, recordIds, { posted: true })) {
+          await send(queueUrls.scorer, message);
+        }
       },
     };
 
@@ -107,12 +112,8 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
         await launcher.start({ orgId }, run.id, run.generation > 0 ? 'rescore' : 'execute');
       } else if (run.numRecords > 0 && run.metricVersionIds.length > 0) {
         const recordIds = await core.repositories.records.listIdsByRun({ orgId }, run.id);
-        for (let i = 0; i < recordIds.length; i += 100) {
-          await send(
-            queueUrls.scorer,
-            JSON.stringify({ kind: 'score-records', orgId, runId: run.id, recordIds: recordIds.slice(i, i + 100) }),
-          );
-        }
+        // Some may have been scored and counted before the restart: these messages count score by score.
+        for (const message of scoreRecordsMessages({ orgId }, run.id, recordIds)) await send(queueUrls.scorer, message);
       }
     }
 

@@ -2,16 +2,23 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp, type RouteGroup } from '../lambdas/api/app.js';
 import type { ApiDeps } from '../lambdas/api/context.js';
+import type { AuthThrottleOptions } from '../lambdas/api/middleware/auth-throttle.js';
+import { DynamoProjectSecretRepository } from '../lambdas/aws/dynamo/project-secrets.js';
 import { createRepositories } from '../lambdas/aws/repositories.js';
+import { UrlPolicy } from '../lambdas/core/net/url-policy.js';
 import { CursorCodec } from '../lambdas/core/pagination.js';
 import type { RunLauncher } from '../lambdas/core/runs/ports.js';
 import { createApiKey, DEFAULT_ORG, ensureApiKey } from '../lambdas/core/services/api-keys.js';
 import { connectEmulators, type EmulatorAddress, LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
 import { type LocalMonitorOptions, startLocalMonitors } from './monitors.js';
 import { type LocalPipelineOptions, localPipeline } from './pipeline.js';
+import { FileSecretValueStore } from './secret-store.js';
 import { fileSecret } from './secrets.js';
+import { withWebApp } from './web-app.js';
+import { WEB_DIST } from './web-build.js';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -19,7 +26,14 @@ export interface LocalStackOptions {
   port?: number;
   /** An operator-chosen admin key (VERDICT_API_KEY); otherwise one is generated on first start. */
   apiKey?: string;
+  /**
+   * Let systems call loopback and private addresses (a team's agent on the laptop): VERDICT_ALLOW_PRIVATE_URLS=1
+   * by default. The stack's own ports (emulators, API) stay refused either way.
+   */
+  allowPrivateUrls?: boolean;
   authCacheMs?: number;
+  /** The failed-authentication throttle's limits (tests use short windows and their own clock). */
+  authThrottle?: AuthThrottleOptions;
   log?: (line: string) => void;
   /** The run pipeline's settings (LLM endpoint, retries, test hooks); false leaves it out. */
   pipeline?: LocalPipelineOptions | false;
@@ -29,6 +43,10 @@ export interface LocalStackOptions {
   extensions?: Array<(stack: StackCore) => Promise<StackExtension> | StackExtension>;
   /** Use emulators another process runs instead of starting them here (bench/export). */
   emulators?: EmulatorAddress;
+  /** The S3 emulator's port (VERDICT_S3_PORT); by default the one saved in the data dir, so export links last. */
+  s3Port?: number;
+  /** The built web app served at `/` (web/dist by default); false serves the API alone. */
+  webDist?: string | false;
 }
 
 export interface StackExtension {
@@ -42,8 +60,10 @@ export interface StackExtension {
 
 export type StackCore = Awaited<ReturnType<typeof startCore>>;
 
-async function startCore(dataDir: string, address?: EmulatorAddress) {
-  const emulators = address ? connectEmulators(address) : await startEmulators(dataDir);
+async function startCore(dataDir: string, options: LocalStackOptions, log: (line: string) => void) {
+  const emulators = options.emulators
+    ? connectEmulators(options.emulators)
+    : await startEmulators(dataDir, { s3Port: options.s3Port, log });
   const repositories = createRepositories(emulators.clients, { tableName: LOCAL_TABLE, bucketName: LOCAL_BUCKET });
   return { emulators, repositories, dataDir };
 }
@@ -65,6 +85,16 @@ async function adminApiKey(core: StackCore, chosen: string | undefined, log: (li
   return key.secret;
 }
 
+/** The ports of the emulators, which the stack's own systems must never be pointed at. */
+function emulatorPorts(endpoints: StackCore['emulators']['endpoints']): number[] {
+  return [endpoints.dynamodb, endpoints.s3, endpoints.sqs]
+    .filter((endpoint): endpoint is string => Boolean(endpoint))
+    .map((endpoint) => {
+      const url = new URL(endpoint);
+      return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    });
+}
+
 /**
  * The whole product in one process: emulators on private free ports, the same repositories and handlers as in
  * AWS, and the Hono app served on 127.0.0.1.
@@ -73,22 +103,55 @@ export async function startLocalStack(options: LocalStackOptions) {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const log = options.log ?? (() => {});
-  const core = await startCore(dataDir, options.emulators);
+  const core = await startCore(dataDir, options, log);
   const { repositories, emulators } = core;
 
   const apiKey = await adminApiKey(core, options.apiKey, log);
 
+  // Listen before the pipeline is built: the API's own port is one the outbound policy refuses.
+  let app: ReturnType<typeof createApp> | undefined;
+  const appFetch = (request: Request, env?: unknown) =>
+    app?.fetch(request, env) ?? new Response('starting', { status: 503 });
+  const server = serve({
+    fetch: options.webDist === false ? appFetch : withWebApp(appFetch, options.webDist ?? WEB_DIST),
+    port: options.port ?? 0,
+    hostname: '127.0.0.1',
+  });
+  // Node closes idle keep-alive sockets after 5 s. A busy client (a CLI parsing a large export) may not have
+  // read that FIN before it reuses the socket, and its next POST then dies with ECONNRESET; a longer idle
+  // timeout (as load balancers use) makes that race rare. Clients learn it from the Keep-Alive header.
+  (server as import('node:http').Server).keepAliveTimeout = 65_000;
+  await new Promise<void>((ready, fail) => {
+    server.once('listening', () => ready());
+    server.once('error', fail); // PORT taken: local/main.ts says so in one line
+  });
+  const apiPort = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${apiPort}`;
+  const outbound = new UrlPolicy({
+    allowPrivate: options.allowPrivateUrls ?? process.env.VERDICT_ALLOW_PRIVATE_URLS === '1',
+    deniedPorts: [...emulatorPorts(emulators.endpoints), apiPort],
+  });
+  const projectSecrets = new DynamoProjectSecretRepository(repositories.table, new FileSecretValueStore(dataDir));
+
   const extensions: StackExtension[] = [];
-  const pipeline = options.pipeline === false ? null : await localPipeline({ log, ...options.pipeline })(core);
+  const pipeline =
+    options.pipeline === false
+      ? null
+      : await localPipeline({ log, outbound, projectSecrets, ...options.pipeline })(core);
   if (pipeline) extensions.push(pipeline);
   for (const extend of options.extensions ?? []) extensions.push(await extend(core));
 
   const deps: ApiDeps = {
     ...repositories,
     cursors: new CursorCodec(process.env.VERDICT_CURSOR_SECRET ?? fileSecret(dataDir, 'cursor-secret').value),
+    outbound,
+    projectSecrets,
     authCacheMs: options.authCacheMs,
+    authThrottle: options.authThrottle,
+    clientAddress: (c) => getConnInfo(c).remote.address,
     launcher: extensions.find((e) => e.launcher)?.launcher,
     llm: { configured: extensions.some((e) => e.llmConfigured) },
+    playground: pipeline ? { ...pipeline.deps.system, chat: pipeline.deps.chat } : undefined,
     health: async () => {
       const parts = [await emulators.health(), ...(await Promise.all(extensions.map((e) => e.health?.() ?? {})))];
       return Object.assign({}, ...parts);
@@ -105,13 +168,10 @@ export async function startLocalStack(options: LocalStackOptions) {
     deps.scheduler = monitors.scheduler;
     deps.monitorClock = () => monitors.clock.now();
   }
-  const app = createApp(
+  app = createApp(
     deps,
     extensions.flatMap((e) => e.routes ?? []),
   );
-  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
-  await new Promise<void>((ready) => server.once('listening', () => ready()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   let stopped = false;
   return {
@@ -119,6 +179,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     apiKey,
     app,
     deps,
+    outbound,
+    projectSecrets,
     core,
     pipeline,
     monitors,

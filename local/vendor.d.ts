@@ -12,18 +12,15 @@ declare module 'dynalite' {
 }
 
 declare module 's3rver' {
-  import type { AddressInfo } from 'node:net';
+  import type { RequestListener } from 'node:http';
 
   interface S3rverOptions {
-    port?: number;
-    address?: string;
     directory?: string;
     silent?: boolean;
-    configureBuckets?: Array<{ name: string }>;
   }
   export default class S3rver {
     constructor(options: S3rverOptions);
-    run(): Promise<AddressInfo>;
-    close(): Promise<void>;
+    /** Koa's request handler (S3rver is a Koa app), to mount on a server of one's own. */
+    callback(): RequestListener;
   }
 }

@@ -12,12 +12,17 @@ import type {
   ListParams,
   Metric,
   Page,
+  PlaygroundInput,
+  PlaygroundResult,
   Project,
+  RecordSearchFilter,
   RecordWithScores,
   RescoreRunInput,
   Run,
   RunComparison,
   RunExport,
+  RunHistory,
+  RunHistoryParams,
   RunRecord,
   RunSource,
   Score,
@@ -54,7 +59,9 @@ export class VerdictClient {
   readonly http: Transport;
 
   constructor(options: VerdictClientOptions = {}) {
-    const env = options.env ?? process.env;
+    // The browser has no process: the web app passes baseURL and apiKey itself.
+    const env =
+      options.env ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
     this.http = new Transport({
       ...options,
       baseURL: options.baseURL ?? env.VERDICT_API_URL ?? 'http://127.0.0.1:8787',
@@ -166,6 +173,12 @@ export class VerdictClient {
     /** A CSV of every record and score in S3, behind a presigned URL that expires. */
     export: (id: string, body?: CreateRunExportInput, o?: CallOptions) =>
       this.post<RunExport>(`/runs/${enc(id)}/exports`, body, o),
+    /** Per metric, pass rate (boolean) or mean (int/float) of each completed run, oldest first; one page. */
+    history: (projectId: string, p: RunHistoryParams = {}, o?: CallOptions) =>
+      this.get<RunHistory>(`/projects/${enc(projectId)}/run-history`, {
+        ...o,
+        query: { ...p, metricIds: p.metricIds?.length ? p.metricIds.join(',') : undefined },
+      }),
   };
 
   readonly records = {
@@ -177,6 +190,15 @@ export class VerdictClient {
     /** With each record's scores inline. */
     list: (runId: string, p?: ListParams, o?: CallOptions) =>
       this.list<RecordWithScores>(`/runs/${enc(runId)}/records`, p, o),
+    /** The project's records, newest first, with the records page's filters. */
+    search: (projectId: string, p: ListParams & RecordSearchFilter = {}, o?: CallOptions) =>
+      this.list<RecordWithScores>(`/projects/${enc(projectId)}/records`, { ...p }, o),
+  };
+
+  readonly playground = {
+    /** Runs a system version (or an edited config) once on one testcase; nothing is stored. */
+    run: (projectId: string, body: PlaygroundInput, o?: CallOptions) =>
+      this.post<PlaygroundResult>(`/projects/${enc(projectId)}/playground`, body, o),
   };
 
   readonly scores = {

@@ -8,7 +8,23 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** The API answered with an error status: `{code, message, details}` as the API reports it. */
+/** An error body's `details` object; the fields a request got wrong are its `issues`. */
+export interface ErrorDetails {
+  issues?: ErrorDetail[];
+  [key: string]: unknown;
+}
+
+/** The fields at fault in a `details` object (or in the array older servers sent). */
+function issuesOf(details: unknown): ErrorDetail[] {
+  if (Array.isArray(details)) return details as ErrorDetail[];
+  const issues = details && typeof details === 'object' ? (details as ErrorDetails).issues : undefined;
+  return Array.isArray(issues) ? issues : [];
+}
+
+/**
+ * The API answered with an error status: `{code, message, details}` as the API reports it, with the fields it
+ * names as `issues` (`details.issues`).
+ */
 export class VerdictApiError extends VerdictSdkError {
   override name = 'VerdictApiError';
 
@@ -16,12 +32,15 @@ export class VerdictApiError extends VerdictSdkError {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: ErrorDetail[],
+    readonly details: ErrorDetails,
     readonly request: { method: string; path: string },
     readonly headers: Headers,
   ) {
     super(`${request.method} ${request.path} → ${status} ${code}: ${message}`);
+    this.issues = issuesOf(details);
   }
+
+  readonly issues: ErrorDetail[];
 
   /** Builds the error from a response body, tolerating bodies that are not the API's error shape. */
   static from(status: number, text: string, request: { method: string; path: string }, headers: Headers) {
@@ -33,11 +52,14 @@ export class VerdictApiError extends VerdictSdkError {
     }
     if (body && typeof body === 'object' && 'code' in body && 'message' in body) {
       const b = body as { code: unknown; message: unknown; details?: unknown };
-      const details = Array.isArray(b.details) ? (b.details as ErrorDetail[]) : [];
+      const details =
+        b.details && typeof b.details === 'object' && !Array.isArray(b.details)
+          ? (b.details as ErrorDetails)
+          : { issues: issuesOf(b.details) };
       return new VerdictApiError(status, String(b.code), String(b.message), details, request, headers);
     }
     const snippet = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-    return new VerdictApiError(status, 'http_error', snippet || `HTTP ${status}`, [], request, headers);
+    return new VerdictApiError(status, 'http_error', snippet || `HTTP ${status}`, {}, request, headers);
   }
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { VerdictApiError, VerdictConnectionError, VerdictTimeoutError, VerdictUsageError } from './errors.js';
 
 export type QueryValue = string | number | boolean | undefined | null;
@@ -94,7 +93,8 @@ export class Transport {
       throw new VerdictUsageError('no API key: set VERDICT_API_KEY or pass apiKey to the client');
     }
     this.baseURL = apiBase(options.baseURL);
-    this.fetch = options.fetch ?? globalThis.fetch;
+    // Called through a wrapper: a browser's fetch throws "Illegal invocation" when called as another object's method.
+    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   url(path: string, query?: Record<string, QueryValue>): string {
@@ -113,7 +113,7 @@ export class Transport {
       ...this.options.headers,
     };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (method === 'POST') headers['idempotency-key'] = options.idempotencyKey ?? `sdk-${randomUUID()}`;
+    if (method === 'POST') headers['idempotency-key'] = options.idempotencyKey ?? `sdk-${crypto.randomUUID()}`;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const url = this.url(path, options.query);
     const where = { method, path };
@@ -159,7 +159,7 @@ function parseBody<T>(text: string, where: { method: string; path: string }): T 
       200,
       'invalid_response',
       'the API answered with something that is not JSON',
-      [],
+      {},
       where,
       new Headers(),
     );

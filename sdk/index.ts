@@ -5,6 +5,7 @@
 export { type CallOptions, VerdictClient, type VerdictClientOptions } from './client.js';
 export {
   type ErrorDetail,
+  type ErrorDetails,
   VerdictApiError,
   VerdictConnectionError,
   VerdictSdkError,

@@ -26,6 +26,11 @@ export class PageIterator<T> implements AsyncIterable<T> {
     for await (const page of this.pages()) yield* page.data;
   }
 
+  /** One page: the first without a cursor, else the one `cursor` (a page's nextCursor) points at. */
+  async page(cursor?: string): Promise<Page<T>> {
+    return this.fetchPage(cursor || undefined);
+  }
+
   /** The first page alone (with `total` when the list reports it). */
   async firstPage(): Promise<Page<T>> {
     return this.fetchPage(undefined);

@@ -1,9 +1,8 @@
-import { performance } from 'node:perf_hooks';
 import type { VerdictClient } from './client.js';
 import { VerdictUsageError } from './errors.js';
 import { anySignal } from './http.js';
 import { createInlineTestset, type InlineTestcase } from './inline-testset.js';
-import type { Json, SystemVersion, Testcase } from './types.js';
+import { isHostedConfig, type Json, type SystemVersion, type Testcase } from './types.js';
 
 export interface SystemContext {
   testcase: Testcase;
@@ -41,7 +40,7 @@ export interface RunAndEvaluateOptions {
   testsetName?: string;
   metricIds: string[];
   system: SystemFunction;
-  /** An `external` system version to attach the run to (and hand to `system`); hosted versions are refused. */
+  /** A version that runs outside Verdict to attach the run to (and hand to `system`); hosted ones are refused. */
   systemVersionId?: string;
   trials?: number;
   /** Calls of `system` in flight at once (default 10). */
@@ -104,11 +103,11 @@ async function callSystem(
 async function systemVersionFor(client: VerdictClient, id: string | undefined, signal?: AbortSignal) {
   if (!id) return null;
   const version = await client.systems.getVersion(id, { signal });
-  if (version.config.type !== 'external') {
+  if (isHostedConfig(version.config)) {
     throw new VerdictUsageError(
       `system version ${id} is a hosted ${version.config.type} system, which the pipeline runs by itself; ` +
-        'runAndEvaluate runs your own function, so pass an external version (config {type: "external"}) or none, ' +
-        'or start the hosted run with `verdict run --system-version`',
+        'runAndEvaluate runs your own function, so pass a version that runs outside Verdict (config ' +
+        '{type: "external"} or your own parameters) or none, or start the hosted run with `verdict run --system-version`',
     );
   }
   return version;

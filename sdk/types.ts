@@ -20,6 +20,10 @@ import type {
   UpdateMetric as UpdateMetricSchema,
 } from '../lambdas/core/schemas/metric.js';
 import type {
+  PlaygroundRequest as PlaygroundRequestSchema,
+  PlaygroundResult as PlaygroundResultSchema,
+} from '../lambdas/core/schemas/playground.js';
+import type {
   CreateProject as CreateProjectSchema,
   Project as ProjectSchema,
 } from '../lambdas/core/schemas/project.js';
@@ -30,6 +34,7 @@ import type {
   Score as ScoreSchema,
   ScoreValue as ScoreValueSchema,
 } from '../lambdas/core/schemas/record.js';
+import type { RecordFilter } from '../lambdas/core/schemas/record-search.js';
 import type {
   CreateRun as CreateRunSchema,
   MetricAggregate as MetricAggregateSchema,
@@ -39,6 +44,7 @@ import type {
   RunStatus as RunStatusSchema,
   UpdateRun as UpdateRunSchema,
 } from '../lambdas/core/schemas/run.js';
+import type { RunHistory as RunHistorySchema } from '../lambdas/core/schemas/run-history.js';
 import type {
   CreateSystemVersion as CreateSystemVersionSchema,
   SystemConfig as SystemConfigSchema,
@@ -73,6 +79,9 @@ export type UpdateMetricInput = z.input<typeof UpdateMetricSchema>;
 export type System = z.infer<typeof SystemSchema>;
 export type SystemVersion = z.infer<typeof SystemVersionSchema>;
 export type SystemConfig = z.infer<typeof SystemConfigSchema>;
+
+/** Configs of systems Verdict runs itself; `external` and free-form ones (your own parameters) run in your code. */
+export const isHostedConfig = (config: SystemConfig) => config.type === 'openai_chat' || config.type === 'http';
 export type UpsertSystemInput = z.input<typeof UpsertSystemSchema>;
 export type UpdateSystemInput = z.input<typeof UpdateSystemSchema>;
 export type CreateSystemVersionInput = z.input<typeof CreateSystemVersionSchema>;
@@ -94,6 +103,24 @@ export type ScoreValue = z.infer<typeof ScoreValueSchema>;
 export type RunComparison = z.infer<typeof RunComparisonSchema>;
 export type MetricComparison = z.infer<typeof MetricComparisonSchema>;
 export type PairChange = z.infer<typeof PairChangeSchema>;
+
+/** The records page's filters (`passed` needs `metricId`). */
+export type RecordSearchFilter = RecordFilter;
+
+/** Per metric, one point per completed run, oldest first. */
+export type RunHistory = z.infer<typeof RunHistorySchema>;
+export type MetricHistory = RunHistory['metrics'][number];
+export interface RunHistoryParams {
+  metricIds?: string[];
+  source?: RunSource;
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export type PlaygroundInput = z.input<typeof PlaygroundRequestSchema>;
+export type PlaygroundResult = z.infer<typeof PlaygroundResultSchema>;
 
 /** A CSV export: `url` is a presigned GET that stops working at `expiresAt`. */
 export type RunExport = z.infer<typeof ExportSchema>;

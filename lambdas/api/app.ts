@@ -3,7 +3,7 @@ import type { ApiDeps, ApiEnv } from './context.js';
 import { docsRoutes } from './docs.js';
 import { errorResponse, onError, validationHook } from './errors.js';
 import { authMiddleware } from './middleware/auth.js';
-import { limitBody, requireJson } from './middleware/body.js';
+import { limitBody, limitJsonDepth, requireJson } from './middleware/body.js';
 import { idempotencyMiddleware } from './middleware/idempotency.js';
 import { otlpRoutes } from './otlp.js';
 import { ROUTE_GROUPS, type RouteGroup } from './routes/index.js';
@@ -27,14 +27,16 @@ export function createApp(deps: ApiDeps, extraGroups: RouteGroup[] = []) {
     return c.json({ status: ok ? 'ok' : 'degraded', components }, ok ? 200 : 503);
   });
   app.route('/', docsRoutes(`${API_BASE}/openapi.json`));
+  // One auth for both mounts, so its key cache and failed-auth throttle are shared.
+  const auth = authMiddleware(deps);
   // OpenTelemetry exporters post to /v1/traces at the root, as OTLP/HTTP prescribes (same Bearer auth).
-  app.route('/', otlpRoutes(deps));
+  app.route('/', otlpRoutes(deps, auth));
 
   const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   api.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
   api.use('*', limitBody, requireJson);
-  const auth = authMiddleware(deps);
   api.use('*', async (c, next) => (c.req.path === `${API_BASE}/openapi.json` ? next() : auth(c, next)));
+  api.use('*', limitJsonDepth);
   api.use('*', idempotencyMiddleware(deps));
   for (const group of [...ROUTE_GROUPS, ...extraGroups]) {
     api.route('/', group(deps));

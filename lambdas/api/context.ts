@@ -1,20 +1,32 @@
 import type { CoreDeps } from '../core/deps.js';
 import type { ExportFileStore, ExportRepository } from '../core/exports/ports.js';
 import type { MonitorRepository, Scheduler, TraceRepository } from '../core/monitors/ports.js';
+import type { UrlPolicy } from '../core/net/url-policy.js';
 import type { CursorCodec } from '../core/pagination.js';
 import type { ApiKeyRepository, IdempotencyStore, Scope } from '../core/ports.js';
 import type { RecordSearchRepository } from '../core/records/ports.js';
 import type { RunLauncher } from '../core/runs/ports.js';
+import type { ProjectSecretReader, ProjectSecretRepository } from '../core/secrets/ports.js';
+import type { SystemDeps } from '../core/systems/types.js';
+import type { AuthThrottleOptions, ClientAddress } from './middleware/auth-throttle.js';
 
 export interface ApiDeps extends CoreDeps {
   apiKeys: ApiKeyRepository;
   idempotency: IdempotencyStore;
   cursors: CursorCodec;
+  /** The outbound URL policy, the very one the executor applies: system configs are checked against it. */
+  outbound: UrlPolicy;
+  /** Project secrets (write-only here); without them the secrets routes answer 503 and no config may name one. */
+  projectSecrets?: ProjectSecretRepository & ProjectSecretReader;
   launcher?: RunLauncher;
   /** Whether a default LLM is configured: a rescore of an AI metric without one is refused up front. */
   llm: { configured: boolean };
   /** How long a verified API key is trusted without another lookup (revocation delay). */
   authCacheMs?: number;
+  /** The failed-authentication throttle's limits (tests shorten them). */
+  authThrottle?: AuthThrottleOptions;
+  /** The client's address, which the throttle counts failures by; without it every client shares one count. */
+  clientAddress?: ClientAddress;
   /** Extra health probes (emulators locally). */
   health?: () => Promise<Record<string, string>>;
   /** The records page and exports (issue 5); routes answer 503 where a deployment leaves them out. */
@@ -28,6 +40,8 @@ export interface ApiDeps extends CoreDeps {
   scheduler?: Scheduler;
   /** The time monitor ticks and trace ingestion see (a test's manual clock); the system clock otherwise. */
   monitorClock?: () => Date;
+  /** Runs systems for the Playground (the pipeline's LLM client, secrets and prices); without it that route answers 503. */
+  playground?: Omit<SystemDeps, 'signal' | 'secrets'>;
 }
 
 export interface ApiEnv {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
+import { errorBody } from './errors.js';
 
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -32,7 +33,7 @@ export function docsRoutes(specUrl: string) {
   app.get('/docs/assets/:file', async (c) => {
     const file = c.req.param('file');
     const type = ASSETS[file];
-    if (!type || !assetDir) return c.json({ code: 'not_found', message: 'no such asset', details: [] }, 404);
+    if (!type || !assetDir) return c.json(errorBody('not_found', 'no such asset'), 404);
     const body = await readFile(join(assetDir, file));
     return c.body(body, 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
   });

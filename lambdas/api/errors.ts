@@ -3,12 +3,17 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { type FieldIssue, VerdictError } from '../core/errors.js';
+import { errorDetails, type FieldIssue, VerdictError } from '../core/errors.js';
 
 /** Structured JSON logs (Powertools), the same shape in Lambda and locally. */
 const logger = new Logger({ serviceName: 'verdict-api' });
 
-export const errorBody = (code: string, message: string, details: FieldIssue[] = []) => ({ code, message, details });
+/** Every error the API answers: `{code, message, details}`, `details` an object (`{issues}` naming bad fields). */
+export const errorBody = (code: string, message: string, issues: FieldIssue[] = []) => ({
+  code,
+  message,
+  details: errorDetails(issues),
+});
 
 /** Retrying helps only for conflicts, throttling and server faults; say so, as Scorecard's clients read it. */
 function retryHeader(status: number) {
@@ -20,11 +25,11 @@ export function errorResponse(
   status: number,
   code: string,
   message: string,
-  details: FieldIssue[] = [],
+  issues: FieldIssue[] = [],
   retry: boolean = retryHeader(status) === 'true',
 ) {
   c.header('x-should-retry', String(retry));
-  return c.json(errorBody(code, message, details), status as ContentfulStatusCode);
+  return c.json(errorBody(code, message, issues), status as ContentfulStatusCode);
 }
 
 export function zodIssues(error: ZodError, prefix?: string): FieldIssue[] {
@@ -42,15 +47,17 @@ export function validationHook(
   if (result.success) return;
   const target = 'target' in result ? result.target : undefined;
   const prefix = target === 'query' ? 'query' : target === 'param' ? 'path' : undefined;
-  const details = zodIssues(result.error, prefix);
-  return errorResponse(c, 400, 'invalid_request', `invalid ${details.map((d) => d.path).join(', ')}`, details);
+  const issues = zodIssues(result.error, prefix);
+  return errorResponse(c, 400, 'invalid_request', `invalid ${issues.map((d) => d.path).join(', ')}`, issues);
 }
 
 export function onError(error: Error, c: Context) {
   if (error instanceof VerdictError) {
-    // A conflict is worth retrying only when it is transient (a concurrent write), not when the state is final.
-    const retry = error.status === 409 ? error.retryable : error.retryable || retryHeader(error.status) === 'true';
-    return errorResponse(c, error.status, error.code, error.message, error.details, retry);
+    // A conflict is worth retrying only when it is transient (a concurrent write), not when the state is final;
+    // a 503 of ours is a deployment without the feature, which no retry changes.
+    const own = error.status === 409 || error.status >= 500;
+    const retry = own ? error.retryable : error.retryable || retryHeader(error.status) === 'true';
+    return errorResponse(c, error.status, error.code, error.message, error.issues, retry);
   }
   if (error instanceof HTTPException) {
     const status = error.status;
@@ -68,6 +75,47 @@ export function onError(error: Error, c: Context) {
       { path: '(body)', message: error.message },
     ]);
   }
-  logger.error('unhandled error', { path: c.req.path, error: error.stack ?? String(error) });
-  return errorResponse(c, 500, 'internal', 'internal error; the request can be retried');
+  const transient = isTransientFault(error);
+  logger.error(transient ? 'a dependency failed for now' : 'unhandled error', {
+    path: c.req.path,
+    error: error.stack ?? String(error),
+  });
+  // Only a dependency's passing fault (throttling, its own 5xx, a timeout) is worth trying again; anything
+  // else is our bug and would fail the same way on every retry.
+  if (transient) return errorResponse(c, 503, 'unavailable', 'a service we depend on failed; retry shortly', [], true);
+  return errorResponse(c, 500, 'internal', 'internal error', [], false);
+}
+
+/** Names the AWS SDK (and Node) give faults that pass: throttling, a dependency's 5xx, timeouts. */
+const TRANSIENT_NAMES = new Set([
+  'TransientError',
+  'ThrottlingException',
+  'Throttling',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'SlowDown',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+/**
+ * A fault another attempt can get past: the AWS SDK marks such errors `$retryable` (throttling among them) or
+ * `$fault: "server"` (the service's own 5xx); others are known by name or Node error code.
+ */
+export function isTransientFault(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { $retryable?: unknown; $fault?: unknown; code?: unknown };
+  if (e.$retryable || e.$fault === 'server') return true;
+  return TRANSIENT_NAMES.has(e.name) || (typeof e.code === 'string' && TRANSIENT_NAMES.has(e.code));
 }

@@ -1,10 +1,15 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
+import { DynamoProjectSecretRepository } from '../aws/dynamo/project-secrets.js';
 import { EventBridgeMonitorScheduler } from '../aws/eventbridge-scheduler.js';
+import { awsOutboundPolicy } from '../aws/outbound.js';
 import { createRepositories } from '../aws/repositories.js';
+import { SecretsManagerValueStore } from '../aws/secret-values.js';
 import { SecretReader } from '../aws/secrets.js';
 import { sfnLauncher } from '../aws/sfn-launcher.js';
 import { CursorCodec } from '../core/pagination.js';
@@ -18,7 +23,8 @@ const repositories = createRepositories(clients, {
   bucketName: config.BUCKET_NAME,
   exportRetentionDays: config.EXPORT_RETENTION_DAYS,
 });
-const secrets = new SecretReader();
+const secretsManager = new SecretsManagerClient({ region: config.AWS_REGION });
+const secrets = new SecretReader(secretsManager);
 const cursorSecret = config.CURSOR_SECRET_ARN ? await secrets.read(config.CURSOR_SECRET_ARN) : undefined;
 if (!cursorSecret) throw new Error('CURSOR_SECRET_ARN must name a secret with at least 16 characters');
 
@@ -43,11 +49,26 @@ const scheduler =
       })
     : undefined;
 
+// Project secrets: an item per name in the table, the value in Secrets Manager under the stack's tenant prefix.
+const projectSecrets = config.TENANT_SECRETS_PREFIX
+  ? new DynamoProjectSecretRepository(
+      repositories.table,
+      new SecretsManagerValueStore(secretsManager, config.TENANT_SECRETS_PREFIX),
+    )
+  : undefined;
+
+/** The caller's address as API Gateway saw it (never X-Forwarded-For, which the caller writes). */
+const sourceIp = (c: Context<{ Bindings: { requestContext?: { http?: { sourceIp?: string } } } }>) =>
+  c.env?.requestContext?.http?.sourceIp;
+
 const app = createApp({
   ...repositories,
   cursors: new CursorCodec(cursorSecret),
+  outbound: awsOutboundPolicy(),
+  projectSecrets,
   launcher,
   scheduler,
+  clientAddress: sourceIp,
   llm: { configured: Boolean(config.LLM_SECRET_ARN) },
 });
 

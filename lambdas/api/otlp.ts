@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { badRequest, VerdictError } from '../core/errors.js';
 import { OtlpTraceRequest, PROJECT_ATTRIBUTE, tracesFromOtlp } from '../core/monitors/otlp.js';
@@ -6,8 +7,7 @@ import { ingestTraces } from '../core/monitors/traces.js';
 import { MAX_TRACES_PER_REQUEST } from '../core/schemas/trace.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { onError, zodIssues } from './errors.js';
-import { authMiddleware } from './middleware/auth.js';
-import { limitBody } from './middleware/body.js';
+import { checkJsonDepth, limitBody } from './middleware/body.js';
 import { monitorDeps, monitorNow } from './routes/monitors.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
@@ -42,6 +42,7 @@ async function readJson(request: Request): Promise<unknown> {
       { path: 'content-encoding', message: 'must be gzip or absent' },
     ]);
   }
+  checkJsonDepth(text);
   return JSON.parse(text);
 }
 
@@ -50,14 +51,13 @@ async function readJson(request: Request): Promise<unknown> {
  * Bearer auth. GenAI spans become traces of the project named by the resource attribute `verdict.project.id`,
  * else by the `x-verdict-project` header; other spans are ignored.
  */
-export function otlpRoutes(deps: ApiDeps) {
+export function otlpRoutes(deps: ApiDeps, auth: MiddlewareHandler<ApiEnv>) {
   const app = new Hono<ApiEnv>();
   app.onError(onError);
-  app.post(OTLP_TRACES_PATH, limitBody, authMiddleware(deps), async (c) => {
+  app.post(OTLP_TRACES_PATH, limitBody, auth, async (c) => {
     const parsed = OtlpTraceRequest.safeParse(await readJson(c.req.raw));
     if (!parsed.success) {
-      const details = zodIssues(parsed.error);
-      throw badRequest('the body is not an OTLP ExportTraceServiceRequest', details);
+      throw badRequest('the body is not an OTLP ExportTraceServiceRequest', zodIssues(parsed.error));
     }
     const converted = tracesFromOtlp(parsed.data, c.req.header(PROJECT_HEADER) || undefined);
     if (converted.withoutProject > 0) {

@@ -11,6 +11,7 @@ export interface AwsEndpoints {
   dynamodb?: string;
   s3?: string;
   sqs?: string;
+  /** Required with local endpoints: the emulators accept only requests signed with their data dir's key. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
@@ -19,6 +20,10 @@ const localHandler = () =>
   new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }), requestTimeout: 30_000 });
 
 export function createAwsClients(endpoints: AwsEndpoints) {
+  // Without them the SDK would sign with whatever the environment holds, and the emulators would refuse it.
+  if ((endpoints.dynamodb || endpoints.s3 || endpoints.sqs) && !endpoints.credentials) {
+    throw new Error('local AWS endpoints need the credentials of their emulators');
+  }
   const base = { region: endpoints.region, credentials: endpoints.credentials };
   const dynamo = new DynamoDBClient({
     ...base,

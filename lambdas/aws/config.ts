@@ -10,6 +10,8 @@ const LambdaEnv = z.object({
   BUCKET_NAME: z.string().min(1),
   CURSOR_SECRET_ARN: z.string().min(1).optional(),
   LLM_SECRET_ARN: z.string().min(1).optional(),
+  /** Secrets Manager name prefix of the project secrets (`verdict/<stack>/tenants/`): api writes, executor reads. */
+  TENANT_SECRETS_PREFIX: z.string().min(1).optional(),
   EXECUTOR_QUEUE_URL: z.string().min(1).optional(),
   SCORER_QUEUE_URL: z.string().min(1).optional(),
   STATE_MACHINE_ARN: z.string().min(1).optional(),

@@ -1,9 +1,13 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { WorkflowDeps } from '../core/pipeline/deps.js';
+import { NO_SECRETS, storeReader } from '../core/secrets/reader.js';
 import { createAwsClients } from './clients.js';
 import { readLambdaConfig } from './config.js';
+import { awsOutboundPolicy } from './outbound.js';
 import { createPipelineDeps } from './pipeline-deps.js';
 import { createRepositories } from './repositories.js';
+import { SecretsManagerValueStore } from './secret-values.js';
 import { SecretReader } from './secrets.js';
 import { SfnTaskCallbacks } from './sfn-task-callbacks.js';
 
@@ -21,17 +25,21 @@ export function workflowRuntime() {
 
 /**
  * What the executor and scorer share: the workflow runtime plus the LLM key from Secrets Manager, the LLM
- * client, system secrets and the task-token callbacks.
+ * client, the project secrets systems name and the task-token callbacks.
  */
 export async function pipelineRuntime() {
   const { config, clients, repositories } = workflowRuntime();
-  const secrets = new SecretReader();
+  const secretsManager = new SecretsManagerClient({ region: config.AWS_REGION });
+  const secrets = new SecretReader(secretsManager);
   const llmKey = config.LLM_SECRET_ARN ? (await secrets.read(config.LLM_SECRET_ARN)).trim() : undefined;
   const deps = createPipelineDeps(repositories, {
     openaiApiKey: llmKey || undefined,
     openaiBaseURL: process.env.OPENAI_BASE_URL || undefined,
-    // System secrets are named Secrets Manager secrets (e.g. an agent's bearer token).
-    secrets: async (name) => secrets.read(name).catch(() => undefined),
+    outbound: awsOutboundPolicy(),
+    // Project secrets live under the stack's tenant prefix, keyed by organization and project.
+    projectSecrets: config.TENANT_SECRETS_PREFIX
+      ? storeReader(new SecretsManagerValueStore(secretsManager, config.TENANT_SECRETS_PREFIX))
+      : NO_SECRETS,
     modelPrices: process.env.VERDICT_MODEL_PRICES,
   });
   return {

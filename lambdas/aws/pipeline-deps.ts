@@ -1,17 +1,23 @@
+import { OpenAIChatModel } from '../adapters/llm/openai-chat-model.js';
+import { createGuardedFetch } from '../adapters/net/guarded-fetch.js';
 import { createLimiter, limitedChatModel } from '../core/llm/limiter.js';
-import { OpenAIChatModel } from '../core/llm/openai-chat-model.js';
 import type { RetryOptions } from '../core/llm/retry.js';
+import type { UrlPolicy } from '../core/net/url-policy.js';
 import { PipelineCaches } from '../core/pipeline/caches.js';
 import { type PipelineDeps, type PipelineHooks, RunLimiters } from '../core/pipeline/deps.js';
+import type { ProjectSecretReader } from '../core/secrets/ports.js';
+import { cachedSecretReader } from '../core/secrets/reader.js';
 import { loadPriceTable } from '../core/systems/index.js';
 import type { Repositories } from './repositories.js';
 
 export interface PipelineSettings {
-  /** The default LLM key and endpoint (OPENAI_API_KEY / OPENAI_BASE_URL, or the LLM secret in AWS). */
+  /** The default LLM key and endpoint (OPENAI_API_KEY / OPENAI_BASE_URL, or the LLM secret in AWS): trusted. */
   openaiApiKey?: string;
   openaiBaseURL?: string;
-  /** Resolves named secrets used by systems (http header secrets, apiKeySecret). */
-  secrets: (name: string) => Promise<string | undefined>;
+  /** Where requests on a tenant's behalf may go: the same policy the API checks system configs against. */
+  outbound: UrlPolicy;
+  /** Secrets systems name (http header secrets, apiKeySecret), read from the run's own project. */
+  projectSecrets: ProjectSecretReader;
   /** VERDICT_MODEL_PRICES: JSON laid over the default price table. */
   modelPrices?: string;
   /** Process-wide cap on concurrent LLM calls, across runs. */
@@ -23,14 +29,15 @@ export interface PipelineSettings {
 /** The pipeline's collaborators over the DynamoDB/S3 repositories and the real openai client. */
 export function createPipelineDeps(repositories: Repositories, settings: PipelineSettings): PipelineDeps {
   const chat = limitedChatModel(
-    new OpenAIChatModel({ apiKey: settings.openaiApiKey, baseURL: settings.openaiBaseURL }),
+    new OpenAIChatModel({ apiKey: settings.openaiApiKey, baseURL: settings.openaiBaseURL, policy: settings.outbound }),
     createLimiter(settings.maxLlmConcurrency ?? 256),
   );
   return {
     ...repositories,
     caches: new PipelineCaches(repositories),
     chat,
-    system: { secrets: settings.secrets, prices: loadPriceTable(settings.modelPrices) },
+    system: { fetch: createGuardedFetch(settings.outbound), prices: loadPriceTable(settings.modelPrices) },
+    projectSecrets: cachedSecretReader(settings.projectSecrets),
     retry: settings.retry,
     runLimiters: new RunLimiters(),
     hooks: settings.hooks,

@@ -35,7 +35,7 @@ export function createRepositories(
     runs: new DynamoRunRepository(table),
     records: new DynamoRecordRepository(table),
     scores: new DynamoScoreRepository(table),
-    recordSearch: new DynamoRecordSearch(table, blobs),
+    recordSearch: new DynamoRecordSearch(table),
     exports: new DynamoExportRepository(table, names.exportRetentionDays),
     exportFiles: new S3ExportFiles(clients.s3, names.bucketName),
     batches: new DynamoBatchManifestRepository(table),

@@ -1,5 +1,6 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { scoreRecordsMessages } from '../core/pipeline/worker.js';
 import type { RunLauncher } from '../core/runs/ports.js';
 
 /** In AWS a run starts as a Step Functions execution; SDK-posted records go straight to the scorer queue. */
@@ -20,13 +21,10 @@ export function sfnLauncher(options: {
         }),
       );
     },
-    async scoreRecord(scope, runId, recordId) {
-      await options.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: options.scorerQueueUrl,
-          MessageBody: JSON.stringify({ kind: 'score-records', orgId: scope.orgId, runId, recordIds: [recordId] }),
-        }),
-      );
+    async scoreRecords(scope, runId, recordIds) {
+      for (const chunk of scoreRecordsMessages(scope, runId, recordIds, { posted: true })) {
+        await options.sqs.send(new SendMessageCommand({ QueueUrl: options.scorerQueueUrl, MessageBody: chunk }));
+      }
     },
   };
 }

@@ -5,6 +5,16 @@ export interface FieldIssue {
 }
 
 /**
+ * The `details` object of an error body. Scorecard's clients read it as an object (`{}` when there is nothing to
+ * add), so the fields a request got wrong go under `issues` rather than making `details` an array.
+ */
+export interface ErrorDetails {
+  issues?: FieldIssue[];
+}
+
+export const errorDetails = (issues: FieldIssue[]): ErrorDetails => (issues.length > 0 ? { issues } : {});
+
+/**
  * Errors the domain raises on purpose. Each maps to one HTTP status at the edge; anything else is a 500.
  * `retryable` tells clients (and SQS) whether trying again can help.
  */
@@ -13,11 +23,16 @@ export class VerdictError extends Error {
     readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
     readonly code: string,
     message: string,
-    readonly details: FieldIssue[] = [],
+    /** The fields at fault; the API reports them as `details.issues`. */
+    readonly issues: FieldIssue[] = [],
     readonly retryable = false,
   ) {
     super(message);
     this.name = 'VerdictError';
+  }
+
+  get details(): ErrorDetails {
+    return errorDetails(this.issues);
   }
 }
 

@@ -97,6 +97,8 @@ export interface SystemRepository {
     configHash: string,
   ): Promise<{ version: SystemVersion; created: boolean }>;
   getVersion(scope: Scope, versionId: string): Promise<(SystemVersion & { projectId: string }) | null>;
+  /** Gives an existing version a new name (Scorecard's upsert of a config that already has a version). */
+  renameVersion(scope: Scope, versionId: string, name: string): Promise<SystemVersion | null>;
 }
 
 export type { RunCondition, RunCounters, RunPatch, RunRepository } from './runs/ports.js';
@@ -186,6 +188,11 @@ export interface BatchManifestRepository {
   ): Promise<boolean>;
   /** The score summary of every batch of the run, in batch order; null for a batch that has none. */
   scoreSummaries(runId: string): Promise<Array<BatchScoreSummary | null>>;
+  /**
+   * The same claim for a message of posted records (`key` names its records), once per scoring pass: the
+   * scorer writes their scores in bulk and counts them only if it wins.
+   */
+  claimPosted(runId: string, key: string, generation: number): Promise<boolean>;
 }
 
 /** What aggregates need of one metric version's scores: counts, and the values for mean, median and histogram. */

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -6,7 +6,15 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiDocsAssetsHook } from '../bundling.js';
-import { bindBucket, bindQueue, bindSecret, bindStateMachine, bindTable } from './bind.js';
+import {
+  bindBucket,
+  bindQueue,
+  bindSecret,
+  bindStateMachine,
+  bindTable,
+  bindTenantSecrets,
+  tenantSecretsPrefix,
+} from './bind.js';
 import type { Monitors } from './monitors.js';
 import { acknowledge } from './nag.js';
 import type { FunctionDefaults, Pipeline } from './pipeline.js';
@@ -61,6 +69,8 @@ export class Api extends Construct {
     bindBucket(this.function, storage.bucket, 'readWrite');
     this.function.addEnvironment('EXPORT_RETENTION_DAYS', String(storage.exportExpiration.toDays()));
     bindSecret(this.function, storage.cursorSigningKey, 'CURSOR_SECRET_ARN');
+    // PUT/DELETE /projects/{id}/secrets/{name}: write-only, the api never reads a project secret back.
+    bindTenantSecrets(this.function, tenantSecretsPrefix(Stack.of(this).stackName), 'manage');
     // Records posted through the API/SDK go straight to scoring.
     bindQueue(this.function, pipeline.queues.scorer.queue, 'send', 'SCORER_QUEUE_URL');
     bindStateMachine(this.function, pipeline.stateMachine, 'start');

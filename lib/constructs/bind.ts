@@ -75,26 +75,35 @@ export function bindSecret(fn: LambdaFunction, secret: ISecret, variable: Secret
   );
 }
 
+/** Where a stack keeps its tenants' project secrets in Secrets Manager (TENANT_SECRETS_PREFIX). */
+export const tenantSecretsPrefix = (stackName: string) => `verdict/${stackName}/tenants/`;
+
+const TENANT_SECRET_ACTIONS = {
+  // The api registers, replaces and deletes project secrets (PUT/DELETE /projects/{id}/secrets/{name}).
+  manage: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'],
+  // The executor reads the secrets a run's system names; it can neither list nor write them.
+  read: ['secretsmanager:GetSecretValue'],
+};
+
 /**
- * Secrets that systems name at run time (`{{secrets.NAME}}` in http headers, `apiKeySecret`) are Secrets Manager
- * secrets called `<prefix>NAME`; the function learns the prefix from SYSTEM_SECRETS_PREFIX and may read those
- * secrets and no others.
+ * Project secrets are Secrets Manager secrets named `<prefix><orgId>/<projectId>/<name>`, created at run time
+ * through the API. `manage` may write but not read them; `read` may read but not write; names outside the
+ * stack's tenant prefix are out of reach for both.
  */
-export function bindSecretNamespace(fn: LambdaFunction, prefix: string): void {
-  // Not in lambdas/aws/config.ts yet: it only matters to the executor, which reads it directly.
-  fn.addEnvironment('SYSTEM_SECRETS_PREFIX', prefix);
+export function bindTenantSecrets(fn: LambdaFunction, prefix: string, access: 'manage' | 'read'): void {
+  setVariable(fn, 'TENANT_SECRETS_PREFIX', prefix);
   const secrets = Stack.of(fn).formatArn({
     service: 'secretsmanager',
     resource: 'secret',
     resourceName: `${prefix}*`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-  fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets] }));
+  fn.addToRolePolicy(new PolicyStatement({ actions: TENANT_SECRET_ACTIONS[access], resources: [secrets] }));
   acknowledge(
     fn.role ?? fn,
     wildcardResourceFinding(fn, secrets),
-    'Operators create one secret per credential a system under test needs, named after it at run time; the ' +
-      'grant is read-only and limited to names under this stack’s system-secret prefix.',
+    'Project secrets are created through the API at run time, one per name a tenant registers; the grant lists ' +
+      'its actions and is limited to names under this stack’s tenant-secret prefix.',
   );
 }
 

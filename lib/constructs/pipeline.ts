@@ -9,13 +9,18 @@ import { Construct } from 'constructs';
 import { QUEUE_DEFINITIONS, type QueueRole } from '../../lambdas/aws/queue-definitions.js';
 import { listPlaceholders } from '../../lambdas/core/workflow/substitute.js';
 import { RUN_EVALUATION_ASL_PATH } from '../lambda-entries.js';
-import { bindBucket, bindQueue, bindSecret, bindSecretNamespace, bindStateMachine, bindTable } from './bind.js';
+import {
+  bindBucket,
+  bindQueue,
+  bindSecret,
+  bindStateMachine,
+  bindTable,
+  bindTenantSecrets,
+  tenantSecretsPrefix,
+} from './bind.js';
 import { acknowledge } from './nag.js';
 import type { Storage } from './storage.js';
 import { type LambdaCode, VerdictFunction } from './verdict-function.js';
-
-/** Where operators put the secrets systems refer to by name: `<stack>/systems/NAME` in Secrets Manager. */
-export const systemSecretsPrefix = (stackName: string) => `${stackName}/systems/`;
 
 export interface FunctionDefaults {
   logRetention: RetentionDays;
@@ -112,7 +117,8 @@ export class Pipeline extends Construct {
       return fn;
     };
     this.executor = worker('executor', 'Verdict: run the system under test for a batch of records');
-    bindSecretNamespace(this.executor, systemSecretsPrefix(Stack.of(this).stackName));
+    // Only the executor runs systems, so only it reads the project secrets they name.
+    bindTenantSecrets(this.executor, tenantSecretsPrefix(Stack.of(this).stackName), 'read');
     this.scorer = worker('scorer', 'Verdict: score a batch of records with every metric of the run');
   }
 

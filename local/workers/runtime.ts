@@ -5,6 +5,7 @@ import { QUEUE_DEFINITIONS, type QueueRole } from '../../lambdas/aws/queue-defin
 import { createRepositories } from '../../lambdas/aws/repositories.js';
 import { createSqsWorkerHandler } from '../../lambdas/aws/sqs-worker.js';
 import type { RetryOptions } from '../../lambdas/core/llm/retry.js';
+import { UrlPolicy, type UrlPolicyOptions } from '../../lambdas/core/net/url-policy.js';
 import { handleWorkerMessage } from '../../lambdas/core/pipeline/worker.js';
 import { StaleTaskTokenError, type TaskCallbacks } from '../../lambdas/core/workflow/task-callbacks.js';
 import { startQueuePoller } from '../queue-poller.js';
@@ -18,6 +19,8 @@ export interface WorkerThreadData {
   bucketName: string;
   openaiApiKey?: string;
   openaiBaseURL?: string;
+  /** The stack's outbound URL policy, as data: the API thread checks configs against the same one. */
+  outbound: Required<Pick<UrlPolicyOptions, 'allowPrivate'>> & { deniedPorts: number[] };
   modelPrices?: string;
   retry?: RetryOptions;
   maxLlmConcurrency?: number;
@@ -49,7 +52,10 @@ export async function runWorkerThread(data: WorkerThreadData, port: MessagePort)
     modelPrices: data.modelPrices,
     retry: data.retry,
     maxLlmConcurrency: data.maxLlmConcurrency,
-    secrets: (name) => main.call<string | undefined>('secret', name),
+    outbound: new UrlPolicy(data.outbound),
+    projectSecrets: {
+      value: (scope, projectId, name) => main.call<string | undefined>('secret', scope.orgId, projectId, name),
+    },
     hooks: data.hasHooks
       ? { beforeRecord: (phase, record, attempt) => main.call<void>('beforeRecord', phase, record, attempt) }
       : undefined,

@@ -2,6 +2,7 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { PipelineHooks } from '../../lambdas/core/pipeline/deps.js';
 import type { RunRecord } from '../../lambdas/core/schemas/record.js';
+import type { ProjectSecretReader } from '../../lambdas/core/secrets/ports.js';
 import type { LocalTaskCallbacks } from '../stepfunctions/task-callbacks.js';
 import { connect } from './rpc.js';
 import type { WorkerThreadData } from './runtime.js';
@@ -9,14 +10,15 @@ import type { WorkerThreadData } from './runtime.js';
 export interface WorkerThreadOptions {
   data: Omit<WorkerThreadData, 'hasHooks'>;
   callbacks: Pick<LocalTaskCallbacks, 'succeed' | 'fail'>;
-  secrets: (name: string) => Promise<string | undefined>;
+  projectSecrets: ProjectSecretReader;
   hooks?: PipelineHooks;
   log: (line: string) => void;
 }
 
 /**
  * Starts the local executor/scorer on a worker thread (as Lambda runs them apart from the API and the state
- * machine) and answers its calls: task callbacks to the local state machine, secrets, and test hooks.
+ * machine) and answers its calls: task callbacks to the local state machine, project secrets (the store file has one
+ * writer, the API on this thread), and test hooks.
  */
 export async function startWorkerThread(options: WorkerThreadOptions) {
   const worker = new Worker(new URL('./boot.mjs', import.meta.url), {
@@ -30,7 +32,8 @@ export async function startWorkerThread(options: WorkerThreadOptions) {
     ready: () => ready(),
     succeed: (token: string, output: unknown) => options.callbacks.succeed(token, output),
     fail: (token: string, error: string, cause: string) => options.callbacks.fail(token, error, cause),
-    secret: (name: string) => options.secrets(name),
+    secret: (orgId: string, projectId: string, name: string) =>
+      options.projectSecrets.value({ orgId }, projectId, name),
     beforeRecord: (phase: 'execute' | 'score', record: RunRecord, attempt: number) =>
       options.hooks?.beforeRecord?.(phase, record, attempt),
   });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { VerdictSdkError } from '../errors.js';
 import { type CliIO, CliUsageError, print } from './io.js';
 
 export const KEYS_HELP = `verdict keys create [--name NAME] [--org ORG]  (--data-dir DIR | --table NAME [--region R])
@@ -6,8 +7,8 @@ verdict keys revoke KEY_ID                     (--data-dir DIR | --table NAME [-
 verdict keys list [--org ORG]                  (--data-dir DIR | --table NAME [--region R])
 
   There is no keys HTTP API: keys are written straight to the data store, by the same functions as
-  \`npm run keys\`. --data-dir acts on a local stack's data (stop \`npm start\` first: the local database
-  allows one process); --table on a deployed DynamoDB table with your AWS credentials. Secrets are printed
+  \`npm run keys\`. --data-dir acts on a local stack's data (through the emulators of \`npm start\` when it
+  runs on that dir); --table on a deployed DynamoDB table with your AWS credentials. Secrets are printed
   once and stored only as SHA-256 hashes.`;
 
 /** The API-key repository of a local data dir or a deployed table, loaded only when a keys command runs. */
@@ -25,13 +26,14 @@ async function openKeys(values: { 'data-dir'?: string; table?: string; region?: 
       'keys are not managed over HTTP: pass --data-dir DIR (a local stack) or --table NAME (a deployed one)',
     );
   }
-  const { LOCAL_BUCKET, LOCAL_TABLE, startEmulators } = await import('../../local/emulators.js');
-  let emulators: Awaited<ReturnType<typeof startEmulators>>;
+  const { LOCAL_BUCKET, LOCAL_TABLE, openDataDirEmulators } = await import('../../local/emulators.js');
+  let emulators: Awaited<ReturnType<typeof openDataDirEmulators>>;
   try {
-    emulators = await startEmulators(dataDir);
+    emulators = await openDataDirEmulators(dataDir);
   } catch (error) {
-    throw new Error(
-      `could not open the data in ${dataDir} (is \`npm start\` using it? stop it first): ${error instanceof Error ? error.message : error}`,
+    // One line for the operator (a data dir another process holds, a port in use), never a stack trace.
+    throw new VerdictSdkError(
+      `could not open the data in ${dataDir}: ${error instanceof Error ? error.message : error}`,
     );
   }
   const repos = createRepositories(emulators.clients, { tableName: LOCAL_TABLE, bucketName: LOCAL_BUCKET });

@@ -42,7 +42,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIO) => Promise<number>> =
 
 function describeError(error: unknown): string {
   if (error instanceof VerdictApiError) {
-    const details = error.details.map((d) => `\n  ${d.path}: ${d.message}`).join('');
+    const details = error.issues.map((d) => `\n  ${d.path}: ${d.message}`).join('');
     return `${error.message}${details}`;
   }
   if (error instanceof VerdictSdkError || error instanceof CliUsageError) return error.message;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { VerdictClient } from '../client.js';
 import { runAndEvaluate } from '../run-and-evaluate.js';
-import type { Run } from '../types.js';
+import { isHostedConfig, type Run } from '../types.js';
 import { waitForRun } from '../wait-for-run.js';
 import { evaluateGate, type GateOptions } from './gate.js';
 import { API_OPTIONS, type CliIO, CliUsageError, clientFrom, numberOption, print, requireOption } from './io.js';
@@ -79,9 +79,9 @@ async function startRun(client: VerdictClient, values: Values, io: CliIO, bar: P
   }
   const systemVersionId = requireOption(values['system-version'], '--system-version (or --module)');
   const version = await client.systems.getVersion(systemVersionId);
-  if (version.config.type === 'external') {
+  if (!isHostedConfig(version.config)) {
     throw new CliUsageError(
-      `system version ${systemVersionId} is external: its outputs come from your code, so run it with --module FILE`,
+      `system version ${systemVersionId} runs outside Verdict: its outputs come from your code, so run it with --module FILE`,
     );
   }
   const run = await client.runs.create(projectId, { testsetId, systemVersionId, metricIds, trials, name: values.name });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, startTestStack } from '../support/stack.js';
+import { type ApiClient, apiClient, fieldPaths, startTestStack } from '../support/stack.js';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 let api: ApiClient;
@@ -58,10 +58,19 @@ describe('bad input gets a 4xx naming the field', () => {
       'heuristic.pattern',
     ],
     [
-      'system config of unknown type',
+      'openai_chat system without a model',
       () => `/projects/${projectId}/systems`,
-      { name: 's', config: { type: 'carrier-pigeon' } },
-      'config.type',
+      { name: 's', config: { type: 'openai_chat', messages: [{ role: 'user', content: 'hi' }] } },
+      'config.model',
+    ],
+    [
+      'openai_chat system version with a bad temperature',
+      () => `/projects/${projectId}/systems`,
+      {
+        name: 's',
+        config: { type: 'openai_chat', model: 'm', messages: [{ role: 'user', content: 'hi' }], temperature: 9 },
+      },
+      'config.temperature',
     ],
     [
       'http system with bad url',
@@ -80,14 +89,14 @@ describe('bad input gets a 4xx naming the field', () => {
     const res = await api.post(typeof path === 'function' ? path() : path, body);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: expect.any(String), message: expect.any(String) });
-    expect(res.body.details.map((d: { path: string }) => d.path)).toContain(field);
+    expect(fieldPaths(res.body)).toContain(field);
     expect(res.headers.get('x-should-retry')).toBe('false');
   });
 
   it('rejects bad query parameters, naming them', async () => {
     const res = await api.get('/projects?limit=1000');
     expect(res.status).toBe(400);
-    expect(res.body.details[0].path).toBe('query.limit');
+    expect(fieldPaths(res.body)[0]).toBe('query.limit');
   });
 
   it('answers 400 for malformed JSON', async () => {
@@ -99,7 +108,7 @@ describe('bad input gets a 4xx naming the field', () => {
   it('answers 415 for a body that is not JSON', async () => {
     const res = await api.raw('POST', '/projects', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(res.status).toBe(415);
-    expect(res.body.details[0].path).toBe('content-type');
+    expect(fieldPaths(res.body)[0]).toBe('content-type');
   });
 
   it('answers 413 for a body over 1 MiB and stores nothing', async () => {
@@ -131,7 +140,7 @@ describe('bad input gets a 4xx naming the field', () => {
   it('answers 404 naming the field for unknown ids in a body', async () => {
     const res = await api.post(`/projects/${projectId}/runs`, { metricIds: ['missing'], testsetId });
     expect(res.status).toBe(404);
-    expect(res.body.details[0].path).toBe('metricIds.0');
+    expect(fieldPaths(res.body)[0]).toBe('metricIds.0');
   });
 
   it('rejects a tampered cursor with 400', async () => {
@@ -143,11 +152,33 @@ describe('bad input gets a 4xx naming the field', () => {
     for (const bad of [`${forged}.${sig}`, `${body}.${sig!.slice(0, -2)}xx`, 'garbage', `${body}`]) {
       const res = await api.get(`/projects?limit=1&cursor=${encodeURIComponent(bad)}`);
       expect(res.status).toBe(400);
-      expect(res.body.details[0].path).toBe('cursor');
+      expect(fieldPaths(res.body)[0]).toBe('cursor');
     }
     // A cursor from one list is not accepted by another.
     const other = await api.get(`/projects/${projectId}/testsets?limit=1&cursor=${encodeURIComponent(cursor)}`);
     expect(other.status).toBe(400);
+  });
+
+  it("answers Scorecard's exact error shape: details is an object, field problems under details.issues", async () => {
+    const cases = [
+      await api.get('/runs/nope'),
+      await apiClient(stack.url, 'vk_wrong').get('/projects'),
+      await api.get('/nothing-here'),
+      await api.raw('POST', '/projects', '{not json', { 'content-type': 'application/json' }),
+      await api.post('/projects', { name: '' }),
+    ];
+    expect(cases.map((c) => c.status)).toEqual([404, 401, 404, 400, 400]);
+    for (const res of cases) {
+      expect(Object.keys(res.body).sort()).toEqual(['code', 'message', 'details'].sort());
+      expect(res.body.details).toBeTypeOf('object');
+      expect(Array.isArray(res.body.details)).toBe(false);
+    }
+    expect(cases[0]!.body.details).toEqual({});
+    expect(cases[1]!.body.details).toEqual({});
+    expect(cases[4]!.body.details).toEqual({ issues: [{ path: 'name', message: expect.any(String) }] });
+    const doc = (await api.get('/openapi.json')).body;
+    expect(doc.components.schemas.Error.properties.details.type).toBe('object');
+    expect(doc.components.schemas.Error.properties.details.properties.issues.type).toBe('array');
   });
 
   it('leaves nothing half-written when a batch is rejected', async () => {

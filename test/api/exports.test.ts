@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord, Score } from '../../lambdas/core/schemas/record.js';
 import { parseCsv } from '../support/csv.js';
 import { makeRecord, makeScore, seedRecords } from '../support/records.js';
-import { type ApiClient, apiClient, startTestStack } from '../support/stack.js';
+import { type ApiClient, apiClient, fieldPaths, startTestStack } from '../support/stack.js';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 let api: ApiClient;
@@ -257,7 +257,7 @@ describe('CSV exports', () => {
     for (const expiresIn of [0, 86_401, 1.5]) {
       const res = await api.post(`/runs/${runId}/exports`, { expiresIn });
       expect(res.status).toBe(400);
-      expect(res.body.details[0].path).toBe('expiresIn');
+      expect(fieldPaths(res.body)[0]).toBe('expiresIn');
     }
     expect((await api.post('/runs/nope/exports', {})).status).toBe(404);
     expect((await api.get('/exports/nope')).status).toBe(404);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord, Score } from '../../lambdas/core/schemas/record.js';
 import { makeRecord, makeScore, seedRecords } from '../support/records.js';
-import { type ApiClient, type ApiResponse, apiClient, startTestStack } from '../support/stack.js';
+import { type ApiClient, type ApiResponse, apiClient, fieldPaths, startTestStack } from '../support/stack.js';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 let api: ApiClient;
@@ -190,14 +190,14 @@ describe('GET /projects/{id}/records', () => {
       `/projects/${projectId}/records?limit=5&status=errored&cursor=${encodeURIComponent(first.body.nextCursor)}`,
     );
     expect(replay.status).toBe(400);
-    expect(replay.body.details[0].path).toBe('cursor');
+    expect(fieldPaths(replay.body)[0]).toBe('cursor');
     const passed = await api.get(`/projects/${projectId}/records?passed=true`);
     expect(passed.status).toBe(400);
-    expect(passed.body.details[0].path).toBe('passed');
+    expect(fieldPaths(passed.body)[0]).toBe('passed');
     const other = (await api.post('/projects', { name: 'other' })).body.id;
     const foreignRun = await api.get(`/projects/${other}/records?runId=${runs.a.id}`);
     expect(foreignRun.status).toBe(404);
-    expect(foreignRun.body.details[0].path).toBe('runId');
+    expect(fieldPaths(foreignRun.body)[0]).toBe('runId');
     expect((await api.get(`/projects/${projectId}/records?status=nope`)).status).toBe(400);
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, collectPages, startTestStack, waitFor } from '../support/stack.js';
+import { type ApiClient, apiClient, collectPages, fieldPaths, startTestStack, waitFor } from '../support/stack.js';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 let api: ApiClient;
@@ -213,7 +213,7 @@ describe('the Scorecard-compatible walk-through', () => {
     expect((await api.get(`/records/${rec.body.id}`)).body.traceId).toBe('otel-4bf92f3577b34da6');
     const badTrace = await api.post(`/runs/${run.body.id}/records`, { outputs: {}, traceId: '' });
     expect(badTrace.status).toBe(400);
-    expect(badTrace.body.details[0].path).toBe('traceId');
+    expect(fieldPaths(badTrace.body)[0]).toBe('traceId');
     const score = await api.put(`/records/${rec.body.id}/scores/${quality.body.versionId}`, {
       score: { intScore: 5, reasoning: 'great' },
     });
@@ -227,7 +227,7 @@ describe('the Scorecard-compatible walk-through', () => {
       score: { binaryScore: true },
     });
     expect(wrongType.status).toBe(400);
-    expect(wrongType.body.details[0].path).toBe('score.intScore');
+    expect(fieldPaths(wrongType.body)[0]).toBe('score.intScore');
 
     // The heuristic metric is scored by the pipeline as soon as the record arrives.
     const after = await waitFor(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetric, createSystemVersion, seedTestset } from '../pipeline/support.js';
-import { type ApiClient, apiClient, startTestStack, waitForRun } from '../support/stack.js';
+import { type ApiClient, apiClient, fieldPaths, startTestStack, waitForRun } from '../support/stack.js';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 let api: ApiClient;
@@ -136,7 +136,7 @@ describe('GET /projects/{id}/run-history', () => {
     );
     const unknown = await api.get(`/projects/${projectId}/run-history?metricIds=${correct.id},nope`);
     expect(unknown.status).toBe(404);
-    expect(unknown.body.details[0].path).toBe('metricIds.1');
+    expect(fieldPaths(unknown.body)[0]).toBe('metricIds.1');
     const page = await api.get(`/projects/${projectId}/run-history?metricIds=${quality.id}&limit=1`);
     const replay = await api.get(
       `/projects/${projectId}/run-history?metricIds=${correct.id}&limit=1&cursor=${encodeURIComponent(page.body.nextCursor)}`,

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey } from '../../lambdas/core/services/api-keys.js';
-import { type ApiClient, apiClient, startTestStack } from '../support/stack.js';
+import { type ApiClient, apiClient, fieldPaths, startTestStack } from '../support/stack.js';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 let alice: ApiClient;
@@ -98,6 +98,85 @@ describe('tenancy: a key never sees another organization', () => {
     expect((await alice.get(`/testcases/${tc.body.items[0].id}`)).status).toBe(200);
     expect((await alice.get(`/metrics/${metric.body.id}`)).body.name).toBe('m');
     expect((await alice.get(`/records/${record.body.id}`)).status).toBe(200);
+  });
+});
+
+describe('a posted record names only a testcase of its run’s testset', () => {
+  const testsetWith = async (client: ApiClient, projectId: string, n: number) => {
+    const testset = (await client.post(`/projects/${projectId}/testsets`, { name: 'ts' })).body;
+    const items = Array.from({ length: n }, (_, i) => ({ jsonData: { i } }));
+    const testcases = (await client.post(`/testsets/${testset.id}/testcases`, { items })).body.items;
+    return { testsetId: testset.id as string, testcaseIds: testcases.map((t: { id: string }) => t.id) as string[] };
+  };
+
+  it('refuses a foreign organization’s testcase, another testset’s and a made-up one, naming testcaseId', async () => {
+    const pid = (await alice.post('/projects', { name: 'refs' })).body.id;
+    const own = await testsetWith(alice, pid, 3);
+    const other = await testsetWith(alice, pid, 1);
+    const bobs = await testsetWith(bob, (await bob.post('/projects', { name: 'bob refs' })).body.id, 1);
+    const run = (await alice.post(`/projects/${pid}/runs`, { metricIds: [], testsetId: own.testsetId })).body;
+
+    expect((await alice.post(`/runs/${run.id}/records`, { testcaseId: own.testcaseIds[0] })).status).toBe(201);
+    for (const testcaseId of [bobs.testcaseIds[0], other.testcaseIds[0], '01jzzzzzzzzzzzzzzzzzzzzzzz']) {
+      const res = await alice.post(`/runs/${run.id}/records`, { testcaseId, outputs: {} });
+      expect(res.status, testcaseId).toBe(400);
+      expect(fieldPaths(res.body)).toEqual(['testcaseId']);
+      expect(res.headers.get('x-should-retry')).toBe('false');
+    }
+    // No testcase at all is fine, and so is one added to the testset after the run began.
+    expect((await alice.post(`/runs/${run.id}/records`, { testcaseId: null })).status).toBe(201);
+    const [late] = (await alice.post(`/testsets/${own.testsetId}/testcases`, { items: [{ jsonData: { i: 9 } }] })).body
+      .items;
+    expect((await alice.post(`/runs/${run.id}/records`, { testcaseId: late.id })).status).toBe(201);
+    const records = (await alice.get(`/runs/${run.id}/records`)).body.data;
+    expect(records.map((r: { testcaseId?: string }) => r.testcaseId ?? null).sort()).toEqual(
+      [own.testcaseIds[0], null, late.id].sort(),
+    );
+  });
+
+  it('refuses only the bad record of a burst posted together, and stores the others', async () => {
+    const pid = (await alice.post('/projects', { name: 'mixed burst' })).body.id;
+    const own = await testsetWith(alice, pid, 4);
+    const run = (await alice.post(`/projects/${pid}/runs`, { metricIds: [], testsetId: own.testsetId })).body;
+    // Sent at once, so they arrive in one group commit: the made-up testcase must fail its own POST alone.
+    const ids = [own.testcaseIds[0], '01jzzzzzzzzzzzzzzzzzzzzzzz', own.testcaseIds[1], own.testcaseIds[2]];
+    const responses = await Promise.all(ids.map((testcaseId) => alice.post(`/runs/${run.id}/records`, { testcaseId })));
+    expect(responses.map((r) => r.status)).toEqual([201, 400, 201, 201]);
+    expect(fieldPaths(responses[1]!.body)).toEqual(['testcaseId']);
+    const records = (await alice.get(`/runs/${run.id}/records`)).body.data;
+    expect(records.map((r: { testcaseId?: string }) => r.testcaseId).sort()).toEqual(
+      [own.testcaseIds[0], own.testcaseIds[1], own.testcaseIds[2]].sort(),
+    );
+    expect((await alice.get(`/runs/${run.id}`)).body.numRecords).toBe(3);
+  });
+
+  it('checks a burst of concurrent posts with one listing of the testset and no read per record', async () => {
+    const pid = (await alice.post('/projects', { name: 'burst' })).body.id;
+    const { testsetId, testcaseIds } = await testsetWith(alice, pid, 40);
+    const run = (await alice.post(`/projects/${pid}/runs`, { metricIds: [], testsetId })).body;
+    const listIds = vi.spyOn(stack.deps.testcases, 'listIds');
+    const get = vi.spyOn(stack.deps.testcases, 'get');
+    try {
+      const posted = await Promise.all(
+        testcaseIds.map((testcaseId) => alice.post(`/runs/${run.id}/records`, { testcaseId, outputs: {} })),
+      );
+      expect(posted.map((r) => r.status)).toEqual(testcaseIds.map(() => 201));
+      expect(listIds).toHaveBeenCalledTimes(1);
+      expect(get).not.toHaveBeenCalled();
+    } finally {
+      listIds.mockRestore();
+      get.mockRestore();
+    }
+  });
+
+  it('refuses any testcaseId on a run without a testset', async () => {
+    const pid = (await alice.post('/projects', { name: 'no testset' })).body.id;
+    const { testcaseIds } = await testsetWith(alice, pid, 1);
+    const run = (await alice.post(`/projects/${pid}/runs`, { metricIds: [] })).body;
+    const res = await alice.post(`/runs/${run.id}/records`, { testcaseId: testcaseIds[0] });
+    expect(res.status).toBe(400);
+    expect(fieldPaths(res.body)).toEqual(['testcaseId']);
+    expect((await alice.post(`/runs/${run.id}/records`, {})).status).toBe(201);
   });
 });
 

@@ -1,8 +1,12 @@
 import { rmSync } from 'node:fs';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EXPORT_RETENTION_DAYS } from '../../lambdas/aws/dynamo/exports.js';
+import { TRACE_SHARDS, traceKeys } from '../../lambdas/aws/dynamo/traces.js';
 import { createRepositories, type Repositories } from '../../lambdas/aws/repositories.js';
 import { newId } from '../../lambdas/core/ids.js';
+import { sampleHash } from '../../lambdas/core/monitors/sampling.js';
+import type { RunRecord } from '../../lambdas/core/schemas/record.js';
 import type { Run } from '../../lambdas/core/schemas/run.js';
 import type { Testcase } from '../../lambdas/core/schemas/testset.js';
 import { type Emulators, LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from '../../local/emulators.js';
@@ -181,6 +185,52 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       expect((await repos.systems.get(org, systemId))?.versions).toHaveLength(1);
     });
 
+    it('counts trials per testcase across concurrent calls and shards, each arrival numbered once', async () => {
+      for (const size of [100, 10_000, null]) {
+        const run = await repos.runs.create(org, makeRun('proj-trials', { numExpectedRecords: size }));
+        const keys = Array.from({ length: 30 }, (_, i) => `testcase#tc${i}`);
+        // Six concurrent calls, each bringing one record of every testcase (and two of the first).
+        const totals = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            repos.runs.countTrials(org, run.id, new Map(keys.map((k, i) => [k, i === 0 ? 2 : 1])), size),
+          ),
+        );
+        // Every call saw a distinct total per testcase: no two arrivals got the same trial number.
+        for (const [i, key] of keys.entries()) {
+          const seen = totals.map((t) => t.get(key)!).sort((a, b) => a - b);
+          expect(seen, `${key} with size ${size}`).toEqual(i === 0 ? [2, 4, 6, 8, 10, 12] : [1, 2, 3, 4, 5, 6]);
+        }
+      }
+    });
+
+    it('keeps a system version’s config exactly as given, and renames it everywhere it is shown', async () => {
+      const projectId = newId();
+      const { system } = await repos.systems.upsertByName(org, {
+        id: newId(),
+        projectId,
+        name: 'own',
+        description: '',
+        productionVersion: null,
+        versions: [],
+      });
+      const config = { zeta: 1, alpha: { b: [1.5, null, 'ü'], a: true }, model: 'echo-1' };
+      const { version } = await repos.systems.addVersion(
+        org,
+        { id: newId(), systemId: system.id, name: 'v1', config },
+        'h',
+      );
+      expect(JSON.stringify((await repos.systems.getVersion(org, version.id))?.config)).toBe(JSON.stringify(config));
+      expect((await repos.systems.get(org, system.id))?.productionVersion).toEqual(version);
+      expect(await repos.systems.renameVersion(org, version.id, 'echo')).toMatchObject({
+        id: version.id,
+        name: 'echo',
+      });
+      const renamed = await repos.systems.get(org, system.id);
+      expect(renamed?.versions).toEqual([{ id: version.id, name: 'echo' }]);
+      expect(renamed?.productionVersion).toEqual({ ...version, name: 'echo' });
+      expect(await repos.systems.renameVersion(other, version.id, 'theirs')).toBeNull();
+    });
+
     it('refuses a metric version built on a stale one', async () => {
       const metricId = newId();
       const def = {
@@ -211,7 +261,6 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
           {
             id,
             runId: run.id,
-            testcaseId: null,
             inputs: { i },
             expected: {},
             outputs: {},
@@ -280,6 +329,216 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       expect(raw?.expiresAt).toBe(Date.parse(createdAt) / 1000 + DEFAULT_EXPORT_RETENTION_DAYS * 86_400);
       expect(await repos.exports.get(org, record.id)).toEqual(record);
       expect(await repos.exports.get(other, record.id)).toBeNull();
+    });
+
+    const record = (runId: string, fields: Partial<RunRecord> = {}): RunRecord => ({
+      id: newId(),
+      runId,
+      inputs: {},
+      expected: {},
+      outputs: {},
+      status: 'completed',
+      error: null,
+      latencyMs: null,
+      usage: null,
+      costUsd: null,
+      trial: 0,
+      createdAt: '',
+      ...fields,
+    });
+    /** The attribute as DynamoDB holds it, bypassing the repositories' decoding. */
+    const rawAttribute = async (pk: string, sk: string, name: string) =>
+      (await repos.table.client.send(new GetCommand({ TableName: LOCAL_TABLE, Key: { pk, sk } }))).Item?.[name];
+
+    it('keeps every number JSON.parse gives in JSON documents, which it stores as text', async () => {
+      // 2^53 + 1 arrives as 2^53; none of these fits a DynamoDB number, each must come back as this very value.
+      const numbers = JSON.parse('[9007199254740993, 1e300, 1e-300, -1e300, 5e-324, 0.1]') as number[];
+      const doc = { numbers, nested: { n: 1e300, list: [{ m: -1e-300 }] } };
+      const testsetId = newId();
+      const testset = {
+        id: testsetId,
+        name: 'n',
+        description: '',
+        jsonSchema: { maximum: 1e300 },
+        fieldMapping: { inputs: [], expected: [], metadata: [] },
+        numTestcases: 0,
+      };
+      await repos.testsets.create(org, 'proj-num', testset);
+      expect((await repos.testsets.update(org, testsetId, { jsonSchema: { minimum: -1e300 } }))?.jsonSchema).toEqual({
+        minimum: -1e300,
+      });
+      const big = 'x'.repeat(400_000);
+      const small: Testcase = { id: newId(), testsetId, jsonData: doc, inputs: doc, expected: doc };
+      const large: Testcase = { id: newId(), testsetId, jsonData: { big, ...doc }, inputs: doc, expected: {} };
+      await repos.testcases.createMany(org, [small, large]);
+      expect(await repos.testcases.get(org, small.id)).toEqual(small);
+      expect(await repos.testcases.get(org, large.id)).toEqual(large); // moved to S3 and back
+      expect(typeof (await rawAttribute(`TESTCASE#${small.id}`, '#', 'jsonData'))).toBe('string');
+
+      const run = await repos.runs.create(org, makeRun('proj-num'));
+      const rec = record(run.id, { inputs: doc, expected: doc, outputs: doc });
+      await repos.records.insert(org, rec, 'proj-num');
+      const score = {
+        recordId: rec.id,
+        metricConfigId: 'mv1',
+        metricId: 'm1',
+        score: { floatScore: 0.5, extra: doc },
+        passed: true,
+        status: 'completed' as const,
+        error: null,
+        usage: null,
+        latencyMs: null,
+        updatedAt: '',
+      };
+      await repos.scores.upsert(org, run.id, score);
+      expect(await repos.records.get(org, rec.id)).toEqual({ ...rec, scores: [score] });
+      const scan = await repos.recordSearch.scan(org, { projectId: 'proj-num', maxItems: 100 });
+      expect(scan.records).toEqual([rec]);
+
+      await repos.idempotency.claim('o-num', 'k', 'f');
+      await repos.idempotency.complete('o-num', 'k', { status: 201, body: doc });
+      expect(await repos.idempotency.claim('o-num', 'k', 'f')).toEqual({ status: 201, body: doc });
+    });
+
+    it('reads items written before documents were stored as text, when they were maps', async () => {
+      const put = (Item: Record<string, unknown>) =>
+        repos.table.client.send(new PutCommand({ TableName: LOCAL_TABLE, Item }));
+      const doc = { a: 1, nested: { list: [1, 'two', { three: 3 }] } };
+      const testsetId = newId();
+      const testset = {
+        id: testsetId,
+        name: 'old',
+        description: '',
+        jsonSchema: { type: 'object' },
+        fieldMapping: { inputs: ['a'], expected: [], metadata: [] },
+        numTestcases: 1,
+      };
+      await put({
+        pk: `TESTSET#${testsetId}`,
+        sk: '#',
+        type: 'testset',
+        orgId: org.orgId,
+        ...testset,
+        projectId: 'p-old',
+      });
+      expect(await repos.testsets.get(org, testsetId)).toEqual({ ...testset, projectId: 'p-old' });
+
+      const tc: Testcase = { id: newId(), testsetId, jsonData: doc, inputs: { a: 1 }, expected: {} };
+      await put({
+        pk: `TESTCASE#${tc.id}`,
+        sk: '#',
+        gsi1pk: `TESTSET#${testsetId}#TESTCASES`,
+        gsi1sk: tc.id,
+        type: 'testcase',
+        orgId: org.orgId,
+        ...tc,
+      });
+      expect(await repos.testcases.get(org, tc.id)).toEqual(tc);
+      expect((await repos.testcases.list(org, testsetId, { limit: 10 })).items).toEqual([tc]);
+      expect(await repos.testcases.getMany(org, [tc.id])).toEqual([tc]);
+
+      const run = await repos.runs.create(org, makeRun('p-old'));
+      const rec = record(run.id, { inputs: doc, outputs: { response: doc } });
+      await put(repos.records.toItem(org, rec, 'p-old'));
+      const score = {
+        recordId: rec.id,
+        metricConfigId: 'mv1',
+        metricId: 'm1',
+        score: { binaryScore: true, reasoning: 'old' },
+        passed: true,
+        status: 'completed' as const,
+        error: null,
+        usage: null,
+        latencyMs: null,
+        updatedAt: '',
+      };
+      await put({
+        pk: `RECORD#${rec.id}`,
+        sk: 'SCORE#mv1',
+        gsi1pk: `RUN#${run.id}#RECORDS`,
+        gsi1sk: `${rec.id}#SCORE#mv1`,
+        type: 'score',
+        orgId: org.orgId,
+        ...score,
+      });
+      expect(await repos.records.get(org, rec.id)).toEqual({ ...rec, scores: [score] });
+      expect((await repos.records.listByRun(org, run.id, { limit: 10 }, 1)).items).toEqual([
+        { ...rec, scores: [score] },
+      ]);
+      expect((await repos.recordSearch.scan(org, { projectId: 'p-old', maxItems: 100 })).records).toEqual([rec]);
+      expect(await repos.recordSearch.scores(org, [{ recordId: rec.id, metricVersionId: 'mv1' }])).toEqual([score]);
+      // Replacing the score reports the old one as it was.
+      expect((await repos.scores.upsert(org, run.id, { ...score, passed: false })).previous).toEqual(score);
+
+      const heuristic = { kind: 'contains', field: 'response', mode: 'any', values: ['x'] };
+      const definition = {
+        name: 'h',
+        description: '',
+        evalType: 'heuristic',
+        outputType: 'boolean',
+        guidelines: '',
+        heuristic,
+      };
+      const metricId = newId();
+      const version = { id: newId(), metricId, projectId: 'p-old', definition, createdAt: '' };
+      await put({ pk: `METRICVERSION#${version.id}`, sk: '#', type: 'metricVersion', orgId: org.orgId, ...version });
+      const metric = { id: metricId, projectId: 'p-old', versionId: version.id, ...definition };
+      await put({ pk: `METRIC#${metricId}`, sk: '#', type: 'metric', orgId: org.orgId, ...metric });
+      expect(await repos.metrics.getVersion(org, version.id)).toEqual(version);
+      expect(await repos.metrics.get(org, metricId)).toEqual(metric);
+
+      const systemVersion = {
+        id: newId(),
+        systemId: 's-old',
+        name: 'v1',
+        config: { type: 'http', url: 'https://agent.example/chat', method: 'POST', headers: { a: 'b' } },
+        projectId: 'p-old',
+      };
+      await put({
+        pk: `SYSTEMVERSION#${systemVersion.id}`,
+        sk: '#',
+        type: 'systemVersion',
+        orgId: org.orgId,
+        ...systemVersion,
+      });
+      expect(await repos.systems.getVersion(org, systemVersion.id)).toEqual(systemVersion);
+
+      const trace = {
+        projectId: 'p-old',
+        traceId: 'old-trace',
+        spanId: '-',
+        spanName: 'chat',
+        serviceName: 'svc',
+        inputs: doc,
+        outputs: { response: 'ok' },
+        metadata: doc,
+        timestamp: '2026-01-10T12:00:00.000Z',
+        latencyMs: 5,
+        usage: null,
+        costUsd: null,
+        expiresAt: 2_000_000_000,
+      };
+      const shard = Math.min(TRACE_SHARDS - 1, Math.floor(sampleHash(trace.traceId) * TRACE_SHARDS));
+      await put({
+        ...traceKeys.trace(trace.projectId, trace.traceId, trace.spanId),
+        gsi1pk: traceKeys.shard(trace.projectId, shard),
+        gsi1sk: traceKeys.sortKey(trace),
+        type: 'trace',
+        orgId: org.orgId,
+        ...trace,
+      });
+      const window = await repos.traces.listWindow(org, 'p-old', {
+        start: '2026-01-10T11:00:00.000Z',
+        end: '2026-01-10T13:00:00.000Z',
+        sampleRate: 1,
+        limit: 10,
+        accept: () => true,
+      });
+      expect(window.traces).toEqual([trace]);
+
+      const response = { status: 201, body: doc };
+      await put({ pk: 'IDEMPOTENCY#o-old#k', sk: '#', type: 'idempotency', state: 'done', fingerprint: 'f', response });
+      expect(await repos.idempotency.claim('o-old', 'k', 'f')).toEqual(response);
     });
 
     it('claims an idempotency key once', async () => {

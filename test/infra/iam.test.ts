@@ -50,7 +50,7 @@ const QUEUE_CONSUME = [
 const TASK_CALLBACKS = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'];
 const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
-const SYSTEM_SECRETS = WILDCARD_RESOURCES.systemSecrets;
+const TENANT_SECRETS = WILDCARD_RESOURCES.tenantSecrets;
 
 /** What each Lambda may do, resource by resource: anything else in its policy is a failure. */
 function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruct, string[]]> {
@@ -124,7 +124,7 @@ describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
       expect(asArray(statement.Resource), JSON.stringify(statement)).not.toContain('*');
       for (const resource of asArray(statement.Resource)) {
         const referenced = referencedLogicalIds(resource).length > 0;
-        expect(referenced || SYSTEM_SECRETS.test(flattenCfnReference(resource)), JSON.stringify(resource)).toBe(true);
+        expect(referenced || TENANT_SECRETS.test(flattenCfnReference(resource)), JSON.stringify(resource)).toBe(true);
       }
     }
   });
@@ -145,18 +145,28 @@ describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
   });
 });
 
-describe('system secrets', () => {
-  it('lets only the executor read secrets named by systems, and only under <stack>/systems/', () => {
-    const readers = LAMBDA_NAMES.filter((name) =>
-      functionStatements(name).some((s) => flatResources(s).some((r) => SYSTEM_SECRETS.test(r))),
-    );
-    const statement = functionStatements('executor').find((s) => flatResources(s).some((r) => SYSTEM_SECRETS.test(r)));
-    const env =
-      synth.template.toJSON().Resources[synth.logicalId(synth.stack.functions.executor)].Properties.Environment;
+describe('project secrets', () => {
+  const tenantSecretStatements = (name: LambdaName) =>
+    functionStatements(name).filter((s) => flatResources(s).some((r) => TENANT_SECRETS.test(r)));
+  const environment = (name: LambdaName) =>
+    synth.template.toJSON().Resources[synth.logicalId(synth.stack.functions[name])].Properties.Environment.Variables;
 
-    expect(readers).toEqual(['executor']);
-    expect(statement?.Action).toBe('secretsmanager:GetSecretValue');
-    expect(env.Variables.SYSTEM_SECRETS_PREFIX).toBe('Verdict/systems/');
+  it('lets the api write project secrets (never read them) and only the executor read them, under verdict/<stack>/tenants/', () => {
+    const touching = LAMBDA_NAMES.filter((name) => tenantSecretStatements(name).length > 0);
+    const actions = (name: LambdaName) =>
+      tenantSecretStatements(name)
+        .flatMap((s) => asArray(s.Action))
+        .sort();
+
+    expect(touching.sort()).toEqual(['api', 'executor']);
+    expect(actions('api')).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:PutSecretValue',
+    ]);
+    expect(actions('executor')).toEqual(['secretsmanager:GetSecretValue']);
+    expect(environment('api').TENANT_SECRETS_PREFIX).toBe('verdict/Verdict/tenants/');
+    expect(environment('executor').TENANT_SECRETS_PREFIX).toBe('verdict/Verdict/tenants/');
   });
 });
 

@@ -1,35 +1,87 @@
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestStack, tempDataDir } from '../support/stack.js';
 
-const run = promisify(execFile);
-const dataDir = tempDataDir('verdict-keys-');
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+const newDataDir = () => {
+  const dir = tempDataDir('verdict-keys-');
+  dataDirs.push(dir);
+  return dir;
+};
 
-const keys = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'local/keys-cli.ts', ...args], {
-    env: { ...process.env, VERDICT_DATA_DIR: dataDir },
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+const run = (args: string[], env: Record<string, string> = {}) =>
+  new Promise<Outcome>((done) => {
+    const started = Date.now();
+    execFile(process.execPath, args, { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, ms: Date.now() - started }),
+    );
   });
+/** `npm run keys -- …` */
+const keys = (dataDir: string, ...args: string[]) =>
+  run(['--import', 'tsx', 'local/keys-cli.ts', ...args], { VERDICT_DATA_DIR: dataDir });
+/** `npx verdict keys … --data-dir DIR` */
+const verdictKeys = (dataDir: string, ...args: string[]) =>
+  run([resolve('sdk/bin/verdict.mjs'), 'keys', ...args, '--data-dir', dataDir]);
+const secretOf = (out: Outcome) => /secret: (vk_\S+)/.exec(out.stdout)?.[1];
 
 describe('the keys command', () => {
-  it('creates a key the API accepts, and revokes it', async () => {
-    const created = await keys('create', '--name', 'ci');
-    const secret = /secret: (vk_\S+)/.exec(created.stdout)?.[1];
+  it('creates a key with no stack running, then lists, creates and revokes keys through a running stack', async () => {
+    const dataDir = newDataDir();
+    const created = await keys(dataDir, 'create', '--name', 'ci');
+    const secret = secretOf(created);
     const keyId = /key id: (\S+)/.exec(created.stdout)?.[1];
-    expect(secret).toBeTruthy();
-    expect((await keys('list')).stdout).toContain(keyId);
-    expect((await keys('list')).stdout).not.toContain(secret);
+    expect(secret, created.stderr).toBeTruthy();
 
-    let stack = await startTestStack({ dataDir });
-    expect((await apiClient(stack.url, secret).get('/projects')).status).toBe(200);
-    await stack.stop();
-
-    expect((await keys('revoke', keyId!)).stdout).toContain('revoked');
-    stack = await startTestStack({ dataDir });
+    // While the stack holds the data dir, both commands go through its emulators.
+    const stack = await startTestStack({ dataDir, pipeline: false, monitors: false, authCacheMs: 0 });
     try {
-      expect((await apiClient(stack.url, secret).get('/projects')).status).toBe(401);
+      const api = (key?: string) => apiClient(stack.url, key).get('/projects');
+      expect((await api(secret)).status).toBe(200);
+      const [listed, fromCli] = await Promise.all([
+        keys(dataDir, 'list'),
+        verdictKeys(dataDir, 'create', '--name', 'from the sdk cli'),
+      ]);
+      expect(listed.stdout, listed.stderr).toContain(keyId);
+      expect(listed.stdout).not.toContain(secret);
+      expect(fromCli.code, fromCli.stderr).toBe(0);
+      expect((await api(secretOf(fromCli))).status).toBe(200);
+
+      expect((await keys(dataDir, 'revoke', keyId!)).stdout).toContain('revoked');
+      expect((await api(secret)).status).toBe(401);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('fails at once with one line when the data dir is held by a process whose emulators do not answer', async () => {
+    const dataDir = newDataDir();
+    const stack = await startTestStack({ dataDir, pipeline: false, monitors: false });
+    try {
+      // The announcement of a live process (this one) whose emulators went away: LevelDB is still held.
+      const announced = join(dataDir, 'emulators.json');
+      const running = JSON.parse(readFileSync(announced, 'utf8'));
+      running.endpoints.dynamodb = 'http://127.0.0.1:9';
+      writeFileSync(announced, JSON.stringify(running));
+      for (const out of await Promise.all([keys(dataDir, 'list'), verdictKeys(dataDir, 'list')])) {
+        expect(out.code).not.toBe(0);
+        const lines = out.stderr.trim().split('\n');
+        expect(lines, out.stderr).toHaveLength(1);
+        expect(lines[0]).toMatch(
+          /in use by another process: process \d+ runs its emulators there, but they do not answer/,
+        );
+        expect(out.ms).toBeLessThan(40_000);
+      }
     } finally {
       await stack.stop();
     }

@@ -16,7 +16,7 @@ function startAndReadBanner(env: Record<string, string | undefined>): Promise<st
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      if (/ {2}LLM .*\n(.*\n)?/.test(out) && /restart\.|run\n/.test(out)) child.kill('SIGTERM');
+      if (/ {2}Outbound .*\n/.test(out)) child.kill('SIGTERM');
     });
     child.stderr.on('data', (chunk) => {
       out += chunk;
@@ -28,10 +28,11 @@ function startAndReadBanner(env: Record<string, string | undefined>): Promise<st
 
 describe('npm start', () => {
   it('says in its banner that no LLM is configured, and how to add one', async () => {
-    const { OPENAI_API_KEY: _key, OPENAI_BASE_URL: _url, ...env } = process.env;
+    const { OPENAI_API_KEY: _key, OPENAI_BASE_URL: _url, VERDICT_ALLOW_PRIVATE_URLS: _private, ...env } = process.env;
     const banner = await startAndReadBanner(env);
     expect(banner).toMatch(/Verdict is running at http:\/\/127\.0\.0\.1:\d+/);
     expect(banner).toContain('LLM        not configured');
     expect(banner).toContain('Set OPENAI_API_KEY (and OPENAI_BASE_URL');
+    expect(banner).toContain('Outbound   public URLs only');
   });
 });

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemVersion, seedTestset } from '../pipeline/support.js';
 import { type FakeAgent, startFakeAgent } from '../support/fake-llm.js';
-import { apiClient, collectPages, waitForRun } from '../support/stack.js';
+import { apiClient, collectPages, fieldPaths, waitForRun } from '../support/stack.js';
 import { iso, MINUTE, type MonitorStack, startMonitorStack } from './support.js';
 
 let m: MonitorStack;
@@ -147,21 +147,24 @@ describe('validation', () => {
       ...override,
     });
     expect(res.status).toBe(400);
-    expect(res.body.details.map((d: { path: string }) => d.path)).toContain(path);
+    expect(fieldPaths(res.body)).toContain(path);
   });
 
   it('refuses a bad schedule on update too, and unknown metrics with a 404 naming the field', async () => {
     const monitor = await m.createMonitor(projectId, { name: 'ok', schedule: 'rate(1 hour)', active: false });
     const patched = await m.api.patch(`/monitors/${monitor.id}`, { schedule: 'rate(1 hours)' });
     expect(patched.status).toBe(400);
-    expect(patched.body.details[0]).toMatchObject({ path: 'schedule', message: expect.stringMatching(/singular/) });
+    expect(patched.body.details.issues[0]).toMatchObject({
+      path: 'schedule',
+      message: expect.stringMatching(/singular/),
+    });
     const unknown = await m.api.post(`/projects/${projectId}/monitors`, {
       name: 'x',
       schedule: 'rate(1 hour)',
       metricIds: ['nope'],
     });
     expect(unknown.status).toBe(404);
-    expect(unknown.body.details[0].path).toBe('metricIds.0');
+    expect(fieldPaths(unknown.body)[0]).toBe('metricIds.0');
   });
 
   it('documents the monitor and trace routes in the OpenAPI document', async () => {
@@ -183,7 +186,7 @@ describe('validation', () => {
     const items = Array.from({ length: 501 }, (_, i) => ({ traceId: `x${i}` }));
     const res = await m.api.post(`/projects/${projectId}/traces`, { items });
     expect(res.status).toBe(400);
-    expect(res.body.details[0].path).toBe('items');
+    expect(fieldPaths(res.body)[0]).toBe('items');
   });
 });
 
@@ -265,6 +268,6 @@ describe('OTLP/HTTP JSON on /v1/traces', () => {
     expect(protobuf.status).toBe(415);
     const noProject = await post(exportRequest(m.clock.now().getTime()), {});
     expect(noProject.status).toBe(400);
-    expect(((await noProject.json()) as any).details[0].path).toBe('x-verdict-project');
+    expect(fieldPaths((await noProject.json()) as any)[0]).toBe('x-verdict-project');
   });
 });

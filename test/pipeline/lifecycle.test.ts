@@ -56,7 +56,8 @@ async function drivenRun(testcases: number, metricBodies: Array<Record<string, u
   const deps = createPipelineDeps(stack.core.repositories, {
     openaiApiKey: llm ? 'k' : '',
     openaiBaseURL: llm && `${llm.url}/v1`,
-    secrets: async () => undefined,
+    outbound: stack.outbound,
+    projectSecrets: stack.projectSecrets,
   });
   return { api, testsetId, metrics, run, deps, task: { orgId: DEFAULT_ORG, runId: run.id } };
 }

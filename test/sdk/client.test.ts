@@ -30,7 +30,11 @@ const json =
     res.end(JSON.stringify(body));
   };
 const apiError = (status: number, headers: Record<string, string> = {}) =>
-  json(status, { code: 'oops', message: `status ${status}`, details: [{ path: 'name', message: 'bad' }] }, headers);
+  json(
+    status,
+    { code: 'oops', message: `status ${status}`, details: { issues: [{ path: 'name', message: 'bad' }] } },
+    headers,
+  );
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -41,7 +45,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const entry = { method: req.method!, url: req.url!, headers: req.headers, body, at: Date.now() };
       seen.push(entry);
-      const reply = replies.shift() ?? json(500, { code: 'unscripted', message: 'no reply queued', details: [] });
+      const reply = replies.shift() ?? json(500, { code: 'unscripted', message: 'no reply queued', details: {} });
       reply(entry, res);
     });
   });
@@ -89,7 +93,12 @@ describe('the SDK client', () => {
         .runs.get('r1')
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(VerdictApiError);
-      expect(error).toMatchObject({ status, code: 'oops', details: [{ path: 'name', message: 'bad' }] });
+      expect(error).toMatchObject({
+        status,
+        code: 'oops',
+        details: { issues: [{ path: 'name', message: 'bad' }] },
+        issues: [{ path: 'name', message: 'bad' }],
+      });
       expect(seen).toHaveLength(attempts);
     },
   );

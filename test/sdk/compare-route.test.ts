@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerdictApiError } from '../../sdk/index.js';
+import { fieldPaths } from '../support/stack.js';
 import { caseNumber, startSdkStack } from './support.js';
 
 let env: Awaited<ReturnType<typeof startSdkStack>>;
@@ -68,7 +69,7 @@ describe('GET /runs/{id}/compare', () => {
   });
 
   it('answers 400 without a baseline or across projects, 404 for an unknown one, and is in the OpenAPI document', async () => {
-    expect((await env.api.get(`/runs/${runs.base}/compare`)).body.details[0].path).toBe('query.baseline');
+    expect(fieldPaths((await env.api.get(`/runs/${runs.base}/compare`)).body)[0]).toBe('query.baseline');
     const unknown = await env.client.runs.compare(runs.base, '01jzzzzzzzzzzzzzzzzzzzzzzz').catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(VerdictApiError);
     expect(unknown).toMatchObject({ status: 404, code: 'not_found' });
@@ -81,7 +82,7 @@ describe('GET /runs/{id}/compare', () => {
     });
     expect(await env.client.runs.compare(runId, runs.base).catch((e: unknown) => e)).toMatchObject({
       status: 400,
-      details: [{ path: 'query.baseline' }],
+      issues: [{ path: 'query.baseline' }],
     });
     const doc = (await env.api.get('/openapi.json')).body;
     expect(doc.paths['/runs/{runId}/compare'].get.parameters.map((p: any) => p.name)).toEqual(

@@ -30,7 +30,6 @@ export function makeRecord(
   const { createdAtMs, position, ...rest } = fields;
   return {
     id: positionalId(createdAtMs, position ?? 0),
-    testcaseId: null,
     inputs: {},
     expected: {},
     outputs: {},

@@ -5,12 +5,16 @@ import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../
 
 export const tempDataDir = (name = 'verdict-test-') => mkdtempSync(join(tmpdir(), name));
 
-/** Starts the embedded stack on free ports in a fresh data dir; the returned stop also removes the dir. */
+/**
+ * Starts the embedded stack on free ports in a fresh data dir; the returned stop also removes the dir. Tests
+ * point http systems at agents on 127.0.0.1, so private URLs are allowed unless a test says otherwise (the
+ * stack's own ports stay refused either way).
+ */
 export async function startTestStack(
   options: Partial<LocalStackOptions> = {},
 ): Promise<LocalStack & { dataDir: string }> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const stack = await startLocalStack({ port: 0, ...options, dataDir });
+  const stack = await startLocalStack({ port: 0, allowPrivateUrls: true, ...options, dataDir });
   return {
     ...stack,
     dataDir,

@@ -59,4 +59,21 @@ describe('score tallies', () => {
     expect(Object.values(aggregate.histogram!).reduce((a, b) => a + b, 0)).toBe(19);
     expect(aggregateScores(version('boolean'), [])).toMatchObject({ n: 0, passRate: null, mean: null, median: null });
   });
+
+  it('bins float scores in tenths, the edges included', () => {
+    const scores = [0, 0.05, 0.1, 0.55, 0.99, 1].map((v, i) => score(i, { floatScore: v }, v >= 0.9));
+    expect(aggregateScores(version('float'), scores).histogram).toEqual({
+      '0.0': 2,
+      '0.1': 1,
+      '0.2': 0,
+      '0.3': 0,
+      '0.4': 0,
+      '0.5': 1,
+      '0.6': 0,
+      '0.7': 0,
+      '0.8': 0,
+      '0.9': 2,
+    });
+    expect(aggregateScores(version('boolean'), scores).histogram).toBeUndefined();
+  });
 });

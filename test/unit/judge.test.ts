@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OpenAIChatModel } from '../../lambdas/adapters/llm/openai-chat-model.js';
 import { NonRetryableError } from '../../lambdas/core/errors.js';
-import { OpenAIChatModel } from '../../lambdas/core/llm/openai-chat-model.js';
 import {
   JudgeReplyError,
   judgeRecord,

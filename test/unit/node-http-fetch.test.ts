@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeHttpFetch } from '../../lambdas/core/llm/node-http-fetch.js';
+import { createNodeHttpFetch } from '../../lambdas/adapters/llm/node-http-fetch.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 

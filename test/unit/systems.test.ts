@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OpenAIChatModel } from '../../lambdas/adapters/llm/openai-chat-model.js';
+import { createGuardedFetch } from '../../lambdas/adapters/net/guarded-fetch.js';
 import { NonRetryableError, TransientError } from '../../lambdas/core/errors.js';
-import { OpenAIChatModel } from '../../lambdas/core/llm/openai-chat-model.js';
 import { withRetries } from '../../lambdas/core/llm/retry.js';
+import { UrlPolicy } from '../../lambdas/core/net/url-policy.js';
 import { SystemConfig } from '../../lambdas/core/schemas/system.js';
 import { costUsd, loadPriceTable, runSystem, type SystemDeps } from '../../lambdas/core/systems/index.js';
 import { type FakeAgent, type FakeLLM, startFakeAgent, startFakeLLM } from '../support/fake-llm.js';
@@ -14,7 +16,7 @@ let chat: OpenAIChatModel;
 
 beforeAll(async () => {
   [llm, agent] = await Promise.all([startFakeLLM(), startFakeAgent()]);
-  chat = new OpenAIChatModel({ apiKey: 'sk-default', baseURL: `${llm.url}/v1` });
+  chat = new OpenAIChatModel({ apiKey: 'sk-default', baseURL: `${llm.url}/v1`, policy });
 });
 afterAll(async () => {
   await Promise.all([llm.close(), agent.close()]);
@@ -26,8 +28,12 @@ beforeEach(() => {
   agent.respond(() => ({ body: { response: 'ok' } }));
 });
 
+// The fake servers listen on 127.0.0.1, which only a policy that allows private URLs lets through.
+const policy = new UrlPolicy({ allowPrivate: true });
+const guardedFetch = createGuardedFetch(policy);
+
 function deps(overrides: Partial<SystemDeps> = {}): SystemDeps {
-  return { chat, secrets: async (name) => SECRETS[name], ...overrides };
+  return { chat, fetch: guardedFetch, secrets: async (name) => SECRETS[name], ...overrides };
 }
 
 const chatSystem = (extra: Record<string, unknown> = {}) =>
@@ -73,7 +79,7 @@ describe('openai_chat system (real openai client against the fake LLM)', () => {
   });
 
   it('uses the key named by apiKeySecret and the system baseURL over the defaults', async () => {
-    const elsewhere = new OpenAIChatModel({ apiKey: 'sk-default', baseURL: 'http://127.0.0.1:1/v1' });
+    const elsewhere = new OpenAIChatModel({ apiKey: 'sk-default', baseURL: 'http://127.0.0.1:1/v1', policy });
     const config = chatSystem({ apiKeySecret: 'SYSTEM_KEY', baseURL: `${llm.url}/v1` });
 
     await runSystem(config, {}, deps({ chat: elsewhere }));
@@ -207,7 +213,11 @@ describe('http system (fake agent)', () => {
   });
 
   it.each([
-    { name: 'a missing secret', extra: { headers: { 'x-key': '{{ secrets.NOPE }}' } }, error: /secret "NOPE"/ },
+    {
+      name: 'a missing secret',
+      extra: { headers: { 'x-key': '{{ secrets.NOPE }}' } },
+      error: /secret "NOPE", which is not registered for this project/,
+    },
     { name: 'a body that is not JSON', extra: { body: '{"q": {{ inputs.q }}}' }, error: /\| dump/ },
     { name: 'an outputPath that matches nothing', extra: { outputPath: '$.nope' }, error: /matched nothing/ },
   ])('fails permanently on $name', async ({ extra, error }) => {

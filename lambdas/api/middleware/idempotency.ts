@@ -18,7 +18,8 @@ export function idempotencyMiddleware(deps: ApiDeps) {
       ]);
     }
     const { orgId } = c.get('scope');
-    const body = await c.req.raw.clone().text();
+    // Through Hono's body cache: the depth check has read the body already, and the route will parse it.
+    const body = await c.req.text();
     const fingerprint = createHash('sha256')
       .update(c.req.method)
       .update(c.req.path)

@@ -4,11 +4,13 @@ import { compareRoutes } from './compare.js';
 import { exportRoutes } from './exports.js';
 import { metricRoutes } from './metrics.js';
 import { monitorRoutes } from './monitors.js';
+import { playgroundRoutes } from './playground.js';
 import { projectRecordRoutes } from './project-records.js';
 import { projectRoutes } from './projects.js';
 import { recordRoutes } from './records.js';
 import { runHistoryRoutes } from './run-history.js';
 import { runRoutes } from './runs.js';
+import { secretRoutes } from './secrets.js';
 import { systemRoutes } from './systems.js';
 import { testsetRoutes } from './testsets.js';
 import { traceRoutes } from './traces.js';
@@ -21,6 +23,7 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   testsetRoutes,
   metricRoutes,
   systemRoutes,
+  secretRoutes,
   runRoutes,
   recordRoutes,
   compareRoutes,
@@ -29,4 +32,5 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   runHistoryRoutes,
   monitorRoutes,
   traceRoutes,
+  playgroundRoutes,
 ];

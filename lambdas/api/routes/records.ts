@@ -2,13 +2,13 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireRun } from '../../core/deps.js';
 import { notFound } from '../../core/errors.js';
-import { completeIfDone } from '../../core/runs/complete.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
 import { CreateRecord, RecordWithScores, RunRecord, Score, UpsertScore } from '../../core/schemas/record.js';
-import { postRecord, putScore } from '../../core/services/runs.js';
+import { putScore } from '../../core/services/runs.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { pageRequest, pageResponse } from '../pagination.js';
+import { recordIntake } from '../record-intake.js';
 import { defineRoute } from './define.js';
 
 const RunParams = z.object({ runId: z.string().min(1).max(64) });
@@ -18,6 +18,7 @@ const tag = 'Records';
 
 export function recordRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  const postRecord = recordIntake(deps);
 
   app.openapi(
     defineRoute({
@@ -30,14 +31,7 @@ export function recordRoutes(deps: ApiDeps) {
       response: RunRecord,
       status: 201,
     }),
-    async (c) => {
-      const scope = c.get('scope');
-      const { run, record } = await postRecord(deps, scope, c.req.valid('param').runId, c.req.valid('json'));
-      if (deps.launcher && run.metricVersionIds.length > 0) await deps.launcher.scoreRecord(scope, run.id, record.id);
-      // Nothing to score: the run is complete as soon as its expected records are in.
-      else if (run.metricVersionIds.length === 0) await completeIfDone(deps, scope, run.id);
-      return c.json(record, 201);
-    },
+    async (c) => c.json(await postRecord(c.get('scope'), c.req.valid('param').runId, c.req.valid('json')), 201),
   );
 
   app.openapi(

@@ -41,7 +41,10 @@ export class DynamoApiKeyRepository implements ApiKeyRepository {
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly table: Table) {}
+  constructor(private readonly table: Table) {
+    // The first response is replayed as it was, whatever numbers its body held.
+    table.storeAsJson('idempotency', ['response']);
+  }
 
   async claim(
     orgId: string,
@@ -68,7 +71,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       ...keys.idempotency(orgId, key),
       expression: 'SET #s = :done, #r = :r',
       names: { '#s': 'state', '#r': 'response' },
-      values: { ':done': 'done', ':r': response },
+      values: { ':done': 'done', ':r': this.table.encodePatch('idempotency', { response }).response },
     });
   }
 

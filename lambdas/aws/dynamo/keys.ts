@@ -26,5 +26,7 @@ export const keys = {
   /** Sorts after a record's own entry and all its scores, before the next record. */
   afterRecord: (recordId: string) => `${recordId}#~`,
   scoreSortKey: (recordId: string, metricVersionId: string) => `${recordId}#SCORE#${metricVersionId}`,
+  projectSecret: (projectId: string, name: string) => ({ pk: `PROJECTSECRETS#${projectId}`, sk: name }),
+  projectSecretsOf: (projectId: string) => `PROJECTSECRETS#${projectId}`,
   idempotency: (orgId: string, key: string) => ({ pk: `IDEMPOTENCY#${orgId}#${key}`, sk: '#' }),
 };

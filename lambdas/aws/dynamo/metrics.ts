@@ -15,7 +15,11 @@ const toMetric = (metricId: string, version: MetricVersion): Metric => ({
 
 /** A metric item holds its current definition; every definition also lives on as an immutable version item. */
 export class DynamoMetricRepository implements MetricRepository {
-  constructor(private readonly table: Table) {}
+  constructor(private readonly table: Table) {
+    // A heuristic carries free-form JSON (a JSON Schema, a literal `value`).
+    table.storeAsJson('metric', ['heuristic']);
+    table.storeAsJson('metricVersion', ['definition']);
+  }
 
   private async putVersion(scope: Scope, version: MetricVersion) {
     await this.table.put({

@@ -1,8 +1,9 @@
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { BlobStore, Scope } from '../../core/ports.js';
+import type { Scope } from '../../core/ports.js';
 import type { RecordScan, RecordScanRequest, RecordSearchRepository } from '../../core/records/ports.js';
 import type { RunRecord, Score } from '../../core/schemas/record.js';
 import { keys } from './keys.js';
+import { RECORD_DOCUMENTS } from './records.js';
 import { entityOf, type Item, type Table } from './table.js';
 
 const SCORE_MARK = '#SCORE#';
@@ -14,10 +15,9 @@ const FIELD_ATTRIBUTES = ['id', 'runId', 'orgId', '#type', 'inputs', 'expected',
  * as a key condition, resumable from any item read (ExclusiveStartKey), so a read budget never loses a place.
  */
 export class DynamoRecordSearch implements RecordSearchRepository {
-  constructor(
-    private readonly table: Table,
-    private readonly blobs: BlobStore,
-  ) {}
+  constructor(private readonly table: Table) {
+    table.storeAsJson('record', RECORD_DOCUMENTS);
+  }
 
   async scan(scope: Scope, request: RecordScanRequest): Promise<RecordScan> {
     const index = request.runId ? 'gsi1' : 'gsi2';
@@ -65,7 +65,8 @@ export class DynamoRecordSearch implements RecordSearchRepository {
       startKey = out.LastEvaluatedKey;
       if (!startKey) break;
     }
-    const records = await Promise.all(items.map((item) => this.hydrate(item)));
+    // Large fields moved to S3 at write time come back, and documents are parsed, as in the Table's own reads.
+    const records = await Promise.all(items.map((item) => this.table.fromStored(item)));
     return { records: records.map(toRecord), scanned, last: startKey ? String(startKey[`${index}sk`]) : null };
   }
 
@@ -79,14 +80,6 @@ export class DynamoRecordSearch implements RecordSearchRepository {
         return score;
       });
   }
-
-  /** Large fields moved to S3 at write time come back here (the Table does the same for its own reads). */
-  private async hydrate(item: Item): Promise<Item> {
-    if (typeof item.overflowKey !== 'string') return item;
-    const body = await this.blobs.get(item.overflowKey);
-    if (body === null) throw new Error(`overflow object ${item.overflowKey} is missing`);
-    return { ...item, ...(JSON.parse(body) as Item) };
-  }
 }
 
 /** The full key of the item a position names: a record (`<id>`) or, in a run's list, a score (`<id>#SCORE#<v>`). */
@@ -99,5 +92,7 @@ function startKeyOf(index: 'gsi1' | 'gsi2', partition: string, position: string)
 
 function toRecord(item: Item): RunRecord {
   const { projectId: _p, ...record } = entityOf<RunRecord & { projectId?: string }>(item);
+  // Records without a testcase have no testcaseId key at all (items written before stored null).
+  if (record.testcaseId === null) delete record.testcaseId;
   return record;
 }

@@ -5,11 +5,17 @@ import type { RecordWithScores, RunRecord, Score } from '../../core/schemas/reco
 import { keys } from './keys.js';
 import { entityOf, type Item, isConditionFailure, type Table } from './table.js';
 
-const LARGE_RECORD_FIELDS = ['inputs', 'expected', 'outputs'];
+/** The record's JSON documents: stored as text, and moved to S3 when the item would be too large. */
+export const RECORD_DOCUMENTS = ['inputs', 'expected', 'outputs'];
+/** A score's value keeps whatever extra fields its writer gave it, so it is a document too. */
+const SCORE_DOCUMENTS = ['score'];
 
 /** Records and their scores share the run's gsi1 partition, so one Query returns a page with scores inline. */
 export class DynamoRecordRepository implements RecordRepository {
-  constructor(private readonly table: Table) {}
+  constructor(private readonly table: Table) {
+    table.storeAsJson('record', RECORD_DOCUMENTS);
+    table.storeAsJson('score', SCORE_DOCUMENTS);
+  }
 
   toItem(scope: Scope, record: RunRecord, projectId: string): Item {
     return {
@@ -27,19 +33,19 @@ export class DynamoRecordRepository implements RecordRepository {
 
   /** Creates a record once: a repeated create of the same id is a no-op that returns false. */
   async insert(scope: Scope, record: RunRecord, projectId: string): Promise<boolean> {
-    return this.table.putIfAbsent(this.toItem(scope, record, projectId), LARGE_RECORD_FIELDS);
+    return this.table.putIfAbsent(this.toItem(scope, record, projectId), RECORD_DOCUMENTS);
   }
 
   /** Batch write of finished records (executor, MarkBatchErrored); ids are positional, so a repeat overwrites. */
   async insertMany(scope: Scope, records: RunRecord[], projectId: string) {
     await this.table.batchPut(
       records.map((r) => this.toItem(scope, r, projectId)),
-      LARGE_RECORD_FIELDS,
+      RECORD_DOCUMENTS,
     );
   }
 
   async replace(scope: Scope, record: RunRecord, projectId: string) {
-    await this.table.put(this.toItem(scope, record, projectId), { largeFields: LARGE_RECORD_FIELDS });
+    await this.table.put(this.toItem(scope, record, projectId), { largeFields: RECORD_DOCUMENTS });
   }
 
   /** Every record id of a run, in order (PrepareRun of a rescore builds its batches from these). */
@@ -102,6 +108,8 @@ export class DynamoRecordRepository implements RecordRepository {
 
 function toRecord(item: Item): RunRecord {
   const { projectId: _p, ...record } = entityOf<RunRecord & { projectId?: string }>(item);
+  // Records without a testcase have no testcaseId key at all (items written before stored null).
+  if (record.testcaseId === null) delete record.testcaseId;
   return record;
 }
 
@@ -139,17 +147,20 @@ function scoreItem(scope: Scope, runId: string, score: Score, generation?: numbe
 }
 
 export class DynamoScoreRepository implements ScoreRepository {
-  constructor(private readonly table: Table) {}
+  constructor(private readonly table: Table) {
+    table.storeAsJson('score', SCORE_DOCUMENTS);
+  }
 
   async upsert(scope: Scope, runId: string, score: Score) {
     const out = await this.table.client.send(
       new PutCommand({
         TableName: this.table.tableName,
-        Item: scoreItem(scope, runId, score),
+        Item: this.table.encode(scoreItem(scope, runId, score)),
         ReturnValues: 'ALL_OLD',
       }),
     );
-    return { created: !out.Attributes, previous: out.Attributes ? entityOf<Score>(out.Attributes) : null };
+    const previous = out.Attributes ? entityOf<Score>(this.table.decode(out.Attributes)) : null;
+    return { created: !out.Attributes, previous };
   }
 
   /** Keys `recordId/metricVersionId` of the scores this pass already wrote, so retries skip their LLM calls. */

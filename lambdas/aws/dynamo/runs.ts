@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PageRequest } from '../../core/pagination.js';
 import type { Paged, RunCondition, RunCounters, RunPatch, RunRepository, Scope } from '../../core/ports.js';
 import { FINAL_RUN_STATUSES, type Run } from '../../core/schemas/run.js';
@@ -118,6 +120,15 @@ export class DynamoRunRepository implements RunRepository {
         values[`:st${i}`] = st;
       });
     }
+    if (condition.countersAre) {
+      guards.push('numRecords = :cr', 'numScores = :cs');
+      values[':cr'] = condition.countersAre.numRecords;
+      values[':cs'] = condition.countersAre.numScores;
+    }
+    if (condition.trialsBelow !== undefined) {
+      guards.push('trials < :tb');
+      values[':tb'] = condition.trialsBelow;
+    }
     try {
       const item = await this.table.update({
         ...keys.run(id),
@@ -181,8 +192,8 @@ export class DynamoRunRepository implements RunRepository {
         sets.push(`metricProgress.#m${i}.lastError = :e${i}`);
       }
     });
-    if (adds.length === 0 && sets.length === 0) return;
-    await this.table.update({
+    if (adds.length === 0 && sets.length === 0) return this.get(scope, id);
+    const item = await this.table.update({
       ...keys.run(id),
       expression: [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']
         .join(' ')
@@ -190,7 +201,53 @@ export class DynamoRunRepository implements RunRepository {
       names: Object.keys(names).length ? names : undefined,
       values,
       condition: 'attribute_exists(pk)',
+      returnNew: true,
     });
-    void scope;
+    return item && item.orgId === scope.orgId ? toRun(item) : null;
+  }
+
+  /**
+   * Per-testcase counters as attributes of a few items in the run's partition (`RUN#id` / `TRIALS#<shard>`,
+   * ~2,000 testcases each, far under DynamoDB's 400 KB), so a burst of posted records costs one ADD per shard it
+   * touches rather than one per testcase.
+   */
+  async countTrials(scope: Scope, id: string, arrivals: Map<string, number>, size: number | null) {
+    const shards = size === null ? 16 : Math.max(1, Math.ceil(size / 2_000));
+    const byShard = new Map<number, Array<[string, number]>>();
+    for (const entry of arrivals) {
+      const shard = shards === 1 ? 0 : createHash('sha256').update(entry[0]).digest().readUInt32BE(0) % shards;
+      byShard.set(shard, [...(byShard.get(shard) ?? []), entry]);
+    }
+    const totals = new Map<string, number>();
+    const perUpdate = 100; // well inside an update expression's 4 KB and 300 operations
+    const updates = [...byShard].flatMap(([shard, entries]) =>
+      Array.from({ length: Math.ceil(entries.length / perUpdate) }, (_, i) => ({
+        shard,
+        entries: entries.slice(i * perUpdate, (i + 1) * perUpdate),
+      })),
+    );
+    await Promise.all(
+      updates.map(async ({ shard, entries }) => {
+        const names: Record<string, string> = { '#type': 'type' };
+        const values: Item = { ':type': 'trialCounts', ':org': scope.orgId };
+        const adds = entries.map(([key, n], i) => {
+          names[`#k${i}`] = key;
+          values[`:n${i}`] = n;
+          return `#k${i} :n${i}`;
+        });
+        const out = await this.table.client.send(
+          new UpdateCommand({
+            TableName: this.table.tableName,
+            Key: { pk: keys.run(id).pk, sk: `TRIALS#${String(shard).padStart(4, '0')}` },
+            UpdateExpression: `SET #type = :type, orgId = :org ADD ${adds.join(', ')}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        for (const [key, n] of entries) totals.set(key, Number(out.Attributes?.[key] ?? n));
+      }),
+    );
+    return totals;
   }
 }

@@ -42,22 +42,73 @@ export interface QueryInput {
   limit: number;
   descending?: boolean;
   /**
-   * Only these attributes of each item, plus the queried sort key (paging needs it): listings of ids need not
-   * carry bodies. Large fields are not read back from S3 then.
+   * Only these attributes of each item, plus the queried sort key (paging needs it) and `type`: listings of
+   * ids need not carry bodies. Large fields are not read back from S3 then.
    */
   attributes?: string[];
 }
 
 /**
  * A thin layer over one DynamoDB table: key naming conventions, transparent S3 overflow for large fields,
- * and the retry loop BatchWriteItem needs. Repositories build on it; nothing here knows a domain concept.
+ * JSON documents stored as text, and the retry loop BatchWriteItem needs. Repositories build on it; nothing
+ * here knows a domain concept.
  */
 export class Table {
+  /** Per item type, the fields that hold JSON documents (see `storeAsJson`). */
+  private readonly documents = new Map<string, readonly string[]>();
+
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
     private readonly blobs: BlobStore,
   ) {}
+
+  /**
+   * Stores these fields of items of this `type` as JSON text (a string attribute) rather than a DynamoDB map,
+   * so any number JSON.parse produced comes back as the same number: a map would refuse integers past 2^53
+   * and magnitudes outside 1e-130..1e126, and nests at most 32 levels. Nothing may query or filter inside such
+   * a field. Items written before (maps) still read back as they were. Each repository declares its own.
+   */
+  storeAsJson(type: string, fields: readonly string[]) {
+    this.documents.set(type, fields);
+  }
+
+  /** An item with its document fields as JSON text, ready for DynamoDB. */
+  encode(item: Item): Item {
+    const fields = this.documents.get(String(item.type));
+    if (!fields) return item;
+    const out: Item = { ...item };
+    for (const field of fields) {
+      const value = out[field];
+      if (value !== undefined && value !== null && typeof value !== 'string') out[field] = JSON.stringify(value);
+    }
+    return out;
+  }
+
+  /** The fields of a patch of an item of `type` (an update's SET values), documents as JSON text. */
+  encodePatch<T extends Item>(type: string, patch: T): T {
+    const { type: _type, ...encoded } = this.encode({ ...patch, type });
+    return encoded as T;
+  }
+
+  /** An item as read from DynamoDB, documents parsed back (old items hold maps, which are left as they are). */
+  decode(item: Item): Item {
+    const fields = this.documents.get(String(item.type));
+    if (!fields) return item;
+    let out: Item | null = null;
+    for (const field of fields) {
+      const value = item[field];
+      if (typeof value !== 'string') continue;
+      out ??= { ...item };
+      out[field] = JSON.parse(value);
+    }
+    return out ?? item;
+  }
+
+  /** An item read by a query of one's own: large fields merged back from S3, documents parsed. */
+  fromStored(item: Item): Promise<Item> {
+    return this.hydrate(item);
+  }
 
   async get(pk: string, sk: string): Promise<Item | null> {
     const out = await this.client.send(
@@ -71,7 +122,7 @@ export class Table {
     item: Item,
     options: { condition?: string; names?: Record<string, string>; values?: Item; largeFields?: string[] } = {},
   ) {
-    const stored = await this.spill(item, options.largeFields ?? []);
+    const stored = this.encode(await this.spill(item, options.largeFields ?? []));
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -138,7 +189,8 @@ export class Table {
     const conditions = ['#pk = :pk'];
     const values: Item = { ':pk': q.partition };
     const names: Record<string, string> = { '#pk': pkName };
-    const projection = (q.attributes && [...new Set([...q.attributes, skName])])?.map((attribute, i) => {
+    // `type` too: it says which of the attributes are JSON documents to decode.
+    const projection = (q.attributes && [...new Set([...q.attributes, skName, 'type'])])?.map((attribute, i) => {
       names[`#a${i}`] = attribute;
       return `#a${i}`;
     });
@@ -200,7 +252,7 @@ export class Table {
 
   /** BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed. */
   async batchPut(items: Item[], largeFields: string[] = []): Promise<void> {
-    const stored = await Promise.all(items.map((i) => this.spill(i, largeFields)));
+    const stored = await Promise.all(items.map(async (i) => this.encode(await this.spill(i, largeFields))));
     const chunks: Item[][] = [];
     for (let i = 0; i < stored.length; i += 25) chunks.push(stored.slice(i, i + 25));
     // A few chunks in flight at once: big writes (a batch's 150 scores) are bound by round trips, not by size.
@@ -248,11 +300,13 @@ export class Table {
     return kept;
   }
 
+  /** Fields moved to S3 hold their JSON as it was (numbers and all); fields kept here are decoded. */
   private async hydrate(item: Item): Promise<Item> {
-    if (typeof item.overflowKey !== 'string') return item;
+    const decoded = this.decode(item);
+    if (typeof item.overflowKey !== 'string') return decoded;
     const body = await this.blobs.get(item.overflowKey);
     if (body === null) throw new Error(`overflow object ${item.overflowKey} is missing`);
-    return { ...item, ...(JSON.parse(body) as Item) };
+    return { ...decoded, ...(JSON.parse(body) as Item) };
   }
 }
 

@@ -8,7 +8,9 @@ import { entityOf, isConditionFailure, setClauses, type Table, updateExpression 
 type StoredTestset = Testset & { projectId: string };
 
 export class DynamoTestsetRepository implements TestsetRepository {
-  constructor(private readonly table: Table) {}
+  constructor(private readonly table: Table) {
+    table.storeAsJson('testset', ['jsonSchema']);
+  }
 
   async create(scope: Scope, projectId: string, testset: Testset) {
     await this.table.put({
@@ -35,7 +37,7 @@ export class DynamoTestsetRepository implements TestsetRepository {
   async update(scope: Scope, id: string, patch: TestsetPatch) {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':org': scope.orgId };
-    const sets = setClauses(patch, names, values);
+    const sets = setClauses(this.table.encodePatch('testset', patch), names, values);
     if (sets.length === 0) return this.get(scope, id);
     try {
       const item = await this.table.update({
@@ -67,10 +69,13 @@ export class DynamoTestsetRepository implements TestsetRepository {
   }
 }
 
-const LARGE_TESTCASE_FIELDS = ['jsonData', 'inputs', 'expected'];
+/** The testcase's JSON documents: stored as text, and moved to S3 when the item would be too large. */
+const TESTCASE_DOCUMENTS = ['jsonData', 'inputs', 'expected'];
 
 export class DynamoTestcaseRepository implements TestcaseRepository {
-  constructor(private readonly table: Table) {}
+  constructor(private readonly table: Table) {
+    table.storeAsJson('testcase', TESTCASE_DOCUMENTS);
+  }
 
   private toItem(scope: Scope, tc: Testcase) {
     return {
@@ -87,7 +92,7 @@ export class DynamoTestcaseRepository implements TestcaseRepository {
     if (testcases.length === 0) return;
     await this.table.batchPut(
       testcases.map((tc) => this.toItem(scope, tc)),
-      LARGE_TESTCASE_FIELDS,
+      TESTCASE_DOCUMENTS,
     );
     const testsetId = testcases[0]!.testsetId;
     await bumpTestcaseCount(this.table, testsetId, testcases.length);
@@ -120,7 +125,7 @@ export class DynamoTestcaseRepository implements TestcaseRepository {
     await this.table.put(this.toItem(scope, testcase), {
       condition: 'orgId = :org',
       values: { ':org': scope.orgId },
-      largeFields: LARGE_TESTCASE_FIELDS,
+      largeFields: TESTCASE_DOCUMENTS,
     });
   }
 

@@ -10,7 +10,8 @@ import { entityOf, type Item, type Table } from './table.js';
  * one partition, and a tick with sampleRate r reads only the ceil(16 r) partitions that can hold sampled traces.
  */
 export const TRACE_SHARDS = 16;
-const LARGE_TRACE_FIELDS = ['inputs', 'outputs', 'expected', 'metadata'];
+/** The trace's JSON documents: stored as text, and moved to S3 when the item would be too large. */
+const TRACE_DOCUMENTS = ['inputs', 'outputs', 'expected', 'metadata'];
 
 export const traceKeys = {
   trace: (projectId: string, traceId: string, spanId: string) => ({
@@ -25,7 +26,9 @@ export const traceKeys = {
 const shardOf = (traceId: string) => Math.min(TRACE_SHARDS - 1, Math.floor(sampleHash(traceId) * TRACE_SHARDS));
 
 export class DynamoTraceRepository implements TraceRepository {
-  constructor(private readonly table: Table) {}
+  constructor(private readonly table: Table) {
+    table.storeAsJson('trace', TRACE_DOCUMENTS);
+  }
 
   async putMany(scope: Scope, traces: Trace[]) {
     // BatchWriteItem refuses two puts of one key in a request: the last posted copy wins, as a later put would.
@@ -41,7 +44,7 @@ export class DynamoTraceRepository implements TraceRepository {
         ...trace,
       });
     }
-    await this.table.batchPut([...byKey.values()], LARGE_TRACE_FIELDS);
+    await this.table.batchPut([...byKey.values()], TRACE_DOCUMENTS);
   }
 
   async listWindow(scope: Scope, projectId: string, query: TraceWindowQuery) {
@@ -83,7 +86,7 @@ export class DynamoTraceRepository implements TraceRepository {
 
   /** Index items hold every attribute, but fields moved to S3 are fetched through the base item. */
   private async hydrate(item: Item): Promise<Trace> {
-    const full = typeof item.overflowKey === 'string' ? await this.table.get(String(item.pk), String(item.sk)) : item;
-    return entityOf<Trace>(full ?? item);
+    const full = typeof item.overflowKey === 'string' ? await this.table.get(String(item.pk), String(item.sk)) : null;
+    return entityOf<Trace>(full ?? this.table.decode(item));
   }
 }

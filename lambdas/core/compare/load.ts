@@ -21,7 +21,7 @@ async function comparableRun(deps: CoreDeps, scope: Scope, run: Run): Promise<Co
     for (const r of page.items) {
       records.push({
         id: r.id,
-        testcaseId: r.testcaseId,
+        testcaseId: r.testcaseId ?? null,
         trial: r.trial,
         scores: r.scores
           .filter((s) => current.has(s.metricConfigId))

@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../deps.js';
 import type { Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
+import { hostedConfig } from '../schemas/system.js';
 import type { MetricColumn } from './csv.js';
 
 type ColumnDeps = Pick<CoreDeps, 'metrics' | 'testsets' | 'systems'>;
@@ -20,8 +21,9 @@ export async function preferredFields(deps: ColumnDeps, scope: Scope, runs: Run[
   }
   const versionIds = [...new Set(runs.flatMap((r) => (r.systemVersionId ? [r.systemVersionId] : [])))];
   for (const version of await Promise.all(versionIds.map((id) => deps.systems.getVersion(scope, id)))) {
-    const config = version?.config;
-    outputs.push(config && 'outputField' in config && config.outputField ? config.outputField : 'response');
+    // Only the systems Verdict runs map their reply to a field; the others post whatever outputs they have.
+    const config = version ? hostedConfig(version.config) : null;
+    outputs.push(config?.outputField ?? 'response');
   }
   return { inputs, expected, outputs: outputs.length ? outputs : ['response'] };
 }

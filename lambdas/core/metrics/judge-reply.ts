@@ -1,4 +1,6 @@
+import { depthProblem } from '../json-depth.js';
 import { snippet } from '../llm/port.js';
+import { isStorableNumber, STORED_NUMBER_RANGE } from '../schemas/common.js';
 import type { OutputType } from '../schemas/metric.js';
 import type { ScoreValue, Usage } from '../schemas/record.js';
 
@@ -60,6 +62,7 @@ function readScore(score: unknown, outputType: OutputType): Read {
     return { ok: false, problem: `"score" must be a number from 0 to 1, got ${describe(score)}` };
   }
   if (value < 0 || value > 1) return { ok: false, problem: `"score" ${value} is outside 0 to 1` };
+  if (!isStorableNumber(value)) return { ok: false, problem: `"score" ${value} ${STORED_NUMBER_RANGE}` };
   return { ok: true, value };
 }
 
@@ -81,6 +84,8 @@ export function parseJudgeReply(rawReply: string, outputType: OutputType): Score
     throw fail('is not JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fail('is not a JSON object');
+  const deep = depthProblem(parsed, '');
+  if (deep) throw fail(`is unusable: it ${deep}`);
   const fields = parsed as Record<string, unknown>;
   if (!Object.hasOwn(fields, 'score')) throw fail('has no "score"');
   const score = readScore(fields.score, outputType);

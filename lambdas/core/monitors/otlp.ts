@@ -167,11 +167,15 @@ function eventAttribute(span: OtlpSpan, eventName: string, key: string): unknown
 const numberOr = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
+/** The latest time a JavaScript Date can hold; a span time past it is as unusable as an unparsable one. */
+const MAX_DATE_MS = 8.64e15;
+
 function nanosToMs(value: string | number | undefined): number | null {
   if (value === undefined) return null;
   try {
     const nanos = BigInt(typeof value === 'number' ? Math.trunc(value) : value);
-    return nanos > 0n ? Number(nanos / 1000n) / 1000 : null;
+    const ms = Number(nanos / 1000n) / 1000;
+    return nanos > 0n && ms <= MAX_DATE_MS ? ms : null;
   } catch {
     return null;
   }

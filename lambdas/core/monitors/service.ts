@@ -4,6 +4,7 @@ import { newId } from '../ids.js';
 import type { Scope } from '../ports.js';
 import { resolveMetrics } from '../runs/lifecycle.js';
 import type { CreateMonitor, Monitor, MonitorFilter, MonitorTarget, UpdateMonitor } from '../schemas/monitor.js';
+import { hostedConfig } from '../schemas/system.js';
 import type { MonitorRepository, Scheduler } from './ports.js';
 
 export interface MonitorServiceDeps extends CoreDeps {
@@ -40,9 +41,12 @@ async function checkReferences(
       { path: 'target.systemVersionId', message: 'not found in this project' },
     ]);
   }
-  if (version.config.type === 'external') {
-    throw badRequest('an external system cannot run on a schedule', [
-      { path: 'target.systemVersionId', message: 'is external: its records come from the SDK, not from Verdict' },
+  if (!hostedConfig(version.config)) {
+    throw badRequest('this system runs outside Verdict, so it cannot run on a schedule', [
+      {
+        path: 'target.systemVersionId',
+        message: 'runs outside Verdict (external or free-form config): its records come from the SDK',
+      },
     ]);
   }
 }

@@ -214,7 +214,6 @@ export function recordFromTrace(runId: string, trace: Trace, now: Date): RunReco
   return {
     id: traceRecordId(runId, trace),
     runId,
-    testcaseId: null,
     inputs: trace.inputs,
     expected: trace.expected ?? {},
     outputs: trace.outputs,

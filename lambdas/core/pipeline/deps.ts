@@ -4,6 +4,7 @@ import type { ChatModel } from '../llm/port.js';
 import type { RetryOptions } from '../llm/retry.js';
 import type { BatchManifestRepository } from '../ports.js';
 import type { RunRecord } from '../schemas/record.js';
+import type { ProjectSecretReader } from '../secrets/ports.js';
 import type { SystemDeps } from '../systems/types.js';
 import type { PipelineCaches } from './caches.js';
 
@@ -24,7 +25,10 @@ export interface WorkflowDeps extends CoreDeps {
 export interface PipelineDeps extends WorkflowDeps {
   /** One attempt per call; the pipeline retries with `retry` so it can honour Retry-After and count tries. */
   chat: ChatModel;
-  system: Omit<SystemDeps, 'chat' | 'signal'>;
+  /** `fetch` is the guarded one: every request to a tenant's URL goes through the outbound URL policy. */
+  system: Omit<SystemDeps, 'chat' | 'signal' | 'secrets'>;
+  /** The secrets a system names, read from the run's own project only. */
+  projectSecrets: ProjectSecretReader;
   retry?: RetryOptions;
   runLimiters: RunLimiters;
   caches: PipelineCaches;

@@ -3,10 +3,11 @@ import type { Scope } from '../ports.js';
 import type { RunRecord } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
 import type { SystemConfig } from '../schemas/system.js';
-import { runSystem } from '../systems/index.js';
+import { runSystem, type SystemDeps } from '../systems/index.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, isInvalidTestcaseRecord, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
+import { systemResultProblem } from './storable.js';
 
 export interface BatchOutcome {
   completed: number;
@@ -33,12 +34,17 @@ export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt 
   } = await loadBatch(deps, task, 'build', (scope, run) => systemConfigOf(deps, scope, run));
   const isCancelled = cancellationProbe(deps, scope, run.id, run);
   const limiter = deps.runLimiters.for(run.id, run.maxConcurrency);
+  const system: SystemDeps = {
+    ...deps.system,
+    chat: deps.chat,
+    secrets: (name) => deps.projectSecrets.value(scope, run.projectId, name),
+  };
 
   const { results, failure } = await settleAll(records, async (record) => {
     if (isFinished(record)) return record;
     await deps.hooks?.beforeRecord?.('execute', record, attempt);
     // Checked once a slot is free, not before queueing: a cancel must stop records waiting for the budget.
-    return limiter.run(async () => ((await isCancelled()) ? record : executeRecord(deps, config, record)));
+    return limiter.run(async () => ((await isCancelled()) ? record : executeRecord(deps, system, config, record)));
   });
   // Newly finished, or finished before it ran (its testcase was deleted) and never written.
   const fresh = results.filter((r, i) => isFinished(r) && (!isFinished(records[i]!) || !stored.has(r.id)));
@@ -66,15 +72,16 @@ async function systemConfigOf(deps: PipelineDeps, scope: Scope, run: Run): Promi
 /** One record through the system, with retries that honour Retry-After; the result is a finished record. */
 export async function executeRecord(
   deps: PipelineDeps,
+  system: SystemDeps,
   config: SystemConfig | null,
   record: RunRecord,
 ): Promise<RunRecord> {
   if (!config) return { ...record, status: 'errored', error: 'the run has no system version to execute' };
   try {
-    const result = await withRetries(
-      () => runSystem(config, record.inputs, { ...deps.system, chat: deps.chat }),
-      deps.retry,
-    );
+    const result = await withRetries(() => runSystem(config, record.inputs, system), deps.retry);
+    // A reply we could not store (or send back through the API) is the system's fault, named on its record.
+    const problem = systemResultProblem(result);
+    if (problem) return { ...record, status: 'errored', error: problem };
     const { outputs, latencyMs, usage, costUsd } = result;
     return { ...record, outputs, latencyMs, usage, costUsd, status: 'completed', error: null };
   } catch (error) {

@@ -9,6 +9,7 @@ import type { Run } from '../schemas/run.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
+import { scoreResultProblem } from './storable.js';
 
 /** Loads the metric versions this pass judges (human ones wait for people; a rescore judges only those it named). */
 export async function autoMetricVersions(deps: PipelineDeps, scope: Scope, run: Run): Promise<MetricVersion[]> {
@@ -66,15 +67,25 @@ function summarizeBatch(
 }
 
 /**
- * Records posted one by one through the API have no batch to claim: each score is written with a conditional
- * put once per pass, and only a write that wins adds to the counters.
+ * Records posted through the API have no batch manifest. A message of just-posted records is counted like a
+ * batch: its scores are written in bulk and, if this delivery wins the message's claim (`claim`), every score
+ * of its records in this pass is added to the counters once. Records queued again (after a restart) may also
+ * have been counted under their first message, so each of their scores is written with a conditional put
+ * once per pass and only the writes that win are counted.
  */
-export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[]) {
-  const { fresh, failure } = await computeScores(deps, scope, run, records, 1);
-  for (const score of fresh) {
-    if (await deps.scores.insert(scope, run.id, score, run.generation))
-      await deps.runs.addCounters(scope, run.id, countScores([score]));
+export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[], claim?: string) {
+  const { fresh, existing, failure } = await computeScores(deps, scope, run, records, 1);
+  if (claim !== undefined) {
+    await deps.scores.putMany(scope, run.id, fresh, run.generation);
+    if (failure) throw failure;
+    if (await deps.batches.claimPosted(run.id, claim, run.generation)) {
+      await deps.runs.addCounters(scope, run.id, countScores([...existing, ...fresh]));
+    }
+    return;
   }
+  const won = await Promise.all(fresh.map((score) => deps.scores.insert(scope, run.id, score, run.generation)));
+  const counted = fresh.filter((_, i) => won[i]);
+  if (counted.length > 0) await deps.runs.addCounters(scope, run.id, countScores(counted));
   if (failure) throw failure;
 }
 
@@ -123,6 +134,8 @@ async function scoreOne(
         : await score();
     if (result === undefined) return null; // cancelled while waiting for the budget
     if (!result) throw new Error('human metrics are not scored automatically');
+    const problem = scoreResultProblem(result);
+    if (problem) throw new Error(problem);
     return {
       ...base,
       score: result.value,

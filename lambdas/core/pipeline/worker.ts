@@ -18,9 +18,34 @@ const PostedRecordsMessage = z.object({
   orgId: z.string().min(1),
   runId: z.string().min(1),
   recordIds: z.array(z.string().min(1)).min(1),
+  /** Set when these records were just posted and are in no other message: they are counted per message. */
+  posted: z.boolean().optional(),
 });
 export const WorkerMessage = z.discriminatedUnion('kind', [BatchMessage, PostedRecordsMessage]);
 export type WorkerMessage = z.infer<typeof WorkerMessage>;
+
+/** Record ids per scoring message of posted records: ~3 KB, far under SQS's 256 KB. */
+const RECORDS_PER_MESSAGE = 100;
+
+/**
+ * The scorer messages that queue these records for scoring. `posted` says the records were just posted and
+ * are queued in these messages only (the API's intake), so each message can be counted as a whole; records
+ * queued again later (resuming after a restart) are counted score by score.
+ */
+export function scoreRecordsMessages(
+  scope: { orgId: string },
+  runId: string,
+  recordIds: string[],
+  options: { posted?: boolean } = {},
+): string[] {
+  const messages: string[] = [];
+  for (let i = 0; i < recordIds.length; i += RECORDS_PER_MESSAGE) {
+    const chunk = recordIds.slice(i, i + RECORDS_PER_MESSAGE);
+    const posted = options.posted ? { posted: true } : {};
+    messages.push(JSON.stringify({ kind: 'score-records', orgId: scope.orgId, runId, recordIds: chunk, ...posted }));
+  }
+  return messages;
+}
 
 export interface Delivery {
   body: string;

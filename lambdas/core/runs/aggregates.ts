@@ -40,7 +40,7 @@ export function addTally(into: ScoreTally, more: ScoreTally): ScoreTally {
 
 /**
  * Per-metric summary of a run's scores: pass rate over scored records, mean and median of the values, and a
- * 1–5 histogram for int metrics. Errored scores are counted apart and never enter the rates.
+ * 1–5 histogram for int metrics (ten 0.1 bins for float metrics). Errored scores are counted apart and never enter the rates.
  */
 export function aggregateTally(version: MetricVersion, tally: ScoreTally): MetricAggregate {
   const { outputType } = version.definition;
@@ -65,7 +65,15 @@ export function aggregateTally(version: MetricVersion, tally: ScoreTally): Metri
       [1, 2, 3, 4, 5].map((k) => [String(k), values.filter((v) => v === k).length]),
     );
   }
+  if (outputType === 'float') aggregate.histogram = floatHistogram(values);
   return aggregate;
+}
+
+/** Ten bins of 0.1 over 0–1, keyed by their lower bound ("0.0" … "0.9"); 1.0 counts in the last bin. */
+function floatHistogram(values: number[]): Record<string, number> {
+  const bins = Array.from({ length: 10 }, () => 0);
+  for (const v of values) bins[Math.min(9, Math.max(0, Math.floor(v * 10)))]! += 1;
+  return Object.fromEntries(bins.map((n, i) => [(i / 10).toFixed(1), n]));
 }
 
 export const aggregateScores = (version: MetricVersion, scores: Score[]): MetricAggregate =>

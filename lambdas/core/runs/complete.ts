@@ -1,20 +1,33 @@
 import type { CoreDeps } from '../deps.js';
 import type { Scope } from '../ports.js';
+import type { Run } from '../schemas/run.js';
 import { finalizeRun } from './finalize.js';
 import { autoScoringDone, humanScoringDone } from './status.js';
 
-/** After any score is written: finish an SDK-fed run that is complete, or a run whose human reviews are all in. */
+/**
+ * After any score is written: finish an SDK-fed run that is complete, or a run whose human reviews are all in.
+ * (A record posted to a finished run reopens it, see postRecords, so it is finished again from here.)
+ */
 export async function completeIfDone(deps: CoreDeps, scope: Scope, runId: string) {
   // Runs finished here were scored record by record or by people, never summarised by batch: read the scores.
-  const finalize = () => finalizeRun({ ...deps, batches: undefined }, { runId, orgId: scope.orgId });
-  const run = await deps.runs.get(scope, runId);
-  if (run?.status === 'awaiting_human_scoring' && humanScoringDone(run)) {
-    await finalize();
-    return true;
+  // The finalization is applied only if nothing was counted since the run was judged done; if a record or score
+  // arrived meanwhile, judge again (a burst of posted records keeps the counters moving).
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const run = await deps.runs.get(scope, runId);
+    if (!run || !readyToFinalize(run)) return false;
+    const { numRecords, numScores } = run;
+    const result = await finalizeRun(
+      { ...deps, batches: undefined },
+      { runId, orgId: scope.orgId, expected: { numRecords, numScores } },
+    );
+    if (result.finalized) return true;
   }
-  if (!run || run.numExpectedRecords === null || run.numRecords < run.numExpectedRecords) return false;
+  return false;
+}
+
+function readyToFinalize(run: Run): boolean {
+  if (run.status === 'awaiting_human_scoring') return humanScoringDone(run);
   if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') return false;
-  if (!autoScoringDone(run)) return false;
-  await finalize();
-  return true;
+  if (run.numExpectedRecords === null || run.numRecords < run.numExpectedRecords) return false;
+  return autoScoringDone(run);
 }

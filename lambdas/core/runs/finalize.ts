@@ -67,11 +67,13 @@ export function workflowErrorMessage(error: unknown): string {
 
 /**
  * Computes per-metric aggregates from the stored scores and moves the run to its final status. `error` is set
- * by the state machine when PrepareRun or the whole Map failed.
+ * by the state machine when PrepareRun or the whole Map failed. With `expected`, the result is written only if
+ * the run's counters still read so (nothing was counted since the caller judged the run done): `finalized`
+ * says whether it was.
  */
 export async function finalizeRun(
   deps: CoreDeps & { batches?: BatchManifestRepository },
-  input: { runId: string; orgId: string; error?: unknown },
+  input: { runId: string; orgId: string; error?: unknown; expected?: Pick<Run, 'numRecords' | 'numScores'> },
 ) {
   const scope: Scope = { orgId: input.orgId };
   const run = await deps.runs.get(scope, input.runId);
@@ -98,7 +100,7 @@ export async function finalizeRun(
     run.id,
     { status, aggregates, numScores, completedAt: done ? nowIso(deps) : null, failureReason },
     // Finalizing never overwrites a cancel that raced with the last batch.
-    { statusIn: RunStatus.options.filter((st) => st !== 'cancelled') },
+    { statusIn: RunStatus.options.filter((st) => st !== 'cancelled'), countersAre: input.expected },
   );
-  return { runId: run.id, status: updated?.status ?? run.status };
+  return { runId: run.id, status: updated?.status ?? run.status, finalized: updated !== null };
 }

@@ -1,9 +1,10 @@
 import { type CoreDeps, nowIso, requireProject, requireRun } from '../deps.js';
-import { VerdictError } from '../errors.js';
+import { badRequest, VerdictError } from '../errors.js';
 import { idCreatedAt, newId } from '../ids.js';
 import type { Scope } from '../ports.js';
 import type { CreateRun, Run, ScoringGeneration } from '../schemas/run.js';
 import { FINAL_RUN_STATUSES } from '../schemas/run.js';
+import { hostedConfig, type SystemConfig } from '../schemas/system.js';
 import { presentRun, runStatus } from './status.js';
 
 /** Resolves metric ids to their current versions, naming the offending index when one is unknown. */
@@ -40,6 +41,9 @@ export async function createRun(
       { path: 'systemVersionId', message: 'not found in this project' },
     ]);
   }
+  if (input.source === 'kickoff' && version && !hostedConfig(version.config)) {
+    throw outsideVerdict(version.config);
+  }
   // createdAt is read from the id, so time-range queries over id keys and createdAt filters agree to the ms.
   const id = newId();
   const run: Run = {
@@ -74,11 +78,23 @@ export async function createRun(
   return deps.runs.create(scope, run);
 }
 
-/** A run is executed by the pipeline when it has a testset and a system version that is not external. */
+/** A kickoff asks Verdict to run the system itself, which it cannot do for one that runs outside it. */
+function outsideVerdict(config: SystemConfig) {
+  const known = typeof config.type === 'string' ? ` (config.type "${config.type}" is not openai_chat or http)` : '';
+  return badRequest(`this system runs outside Verdict, so Verdict cannot kick off a run of it${known}`, [
+    {
+      path: 'systemVersionId',
+      message:
+        'runs outside Verdict: create the run without source "kickoff" and post its records (POST /runs/{runId}/records)',
+    },
+  ]);
+}
+
+/** A run is executed by the pipeline when it has a testset and a system version Verdict runs (not external). */
 export async function isExecutedRun(deps: CoreDeps, scope: Scope, run: Run): Promise<boolean> {
   if (!run.testsetId || !run.systemVersionId) return false;
   const version = await deps.systems.getVersion(scope, run.systemVersionId);
-  return Boolean(version && version.config.type !== 'external');
+  return Boolean(version && hostedConfig(version.config));
 }
 
 /** Stops new work: workers check the status before each record, and finalizing keeps `cancelled`. */

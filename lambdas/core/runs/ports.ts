@@ -33,13 +33,18 @@ export type RunPatch = Partial<
     | 'scoringHistory'
     | 'numRecords'
     | 'numScores'
+    | 'trials'
     | 'failureReason'
   >
 >;
 
-/** Guards an update: applied only while the run's status is one of these (false → the update is skipped). */
+/** Guards an update: applied only while every given condition holds (otherwise the update is skipped). */
 export interface RunCondition {
   statusIn?: Run['status'][];
+  /** Nothing was counted since the caller read the run (finalizing must not outrun a record or score). */
+  countersAre?: Pick<Run, 'numRecords' | 'numScores'>;
+  /** The run has fewer trials than this (trials only grow). */
+  trialsBelow?: number;
 }
 
 export interface RunRepository {
@@ -47,7 +52,19 @@ export interface RunRepository {
   get(scope: Scope, id: string): Promise<Run | null>;
   list(scope: Scope, projectId: string, page: PageRequest, filter?: { source?: string }): Promise<Paged<Run>>;
   update(scope: Scope, id: string, patch: RunPatch, condition?: RunCondition): Promise<Run | null>;
-  addCounters(scope: Scope, id: string, delta: RunCounters): Promise<void>;
+  /** Adds to the counters atomically and returns the run as it is now (null when it does not exist). */
+  addCounters(scope: Scope, id: string, delta: RunCounters): Promise<Run | null>;
+  /**
+   * Counts records per testcase of a run (`key` → how many more arrived) and returns each key's new total: the
+   * n-th record of a testcase is its trial n−1. `size` is a fixed hint of how many testcases the run covers
+   * (null when unknown), the same on every call for a run, so the store can size how it keeps the counts.
+   */
+  countTrials(
+    scope: Scope,
+    id: string,
+    arrivals: Map<string, number>,
+    size: number | null,
+  ): Promise<Map<string, number>>;
   listActive(): Promise<Array<{ orgId: string; run: Run }>>;
   resetProgress(scope: Scope, id: string, metricVersionIds: string[]): Promise<void>;
 }
@@ -60,6 +77,6 @@ export interface RunRepository {
 export interface RunLauncher {
   /** Starts the evaluation of a run that has a testset and a runnable system version, or rescores one. */
   start(scope: Scope, runId: string, mode: 'execute' | 'rescore'): Promise<void>;
-  /** Queues scoring for a record posted through the API. */
-  scoreRecord(scope: Scope, runId: string, recordId: string): Promise<void>;
+  /** Queues scoring for records posted through the API. */
+  scoreRecords(scope: Scope, runId: string, recordIds: string[]): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { compileJsonSchema, compileRegex } from '../syntax/compile-cache.js';
+import { StoredNumber } from './common.js';
 
 export const HEURISTIC_KINDS = [
   'exact_match',
@@ -56,9 +57,7 @@ const HeuristicConfigFields = z.strictObject({
     .record(z.string(), z.unknown())
     .optional()
     .describe('json_schema: JSON Schema (draft-07 dialect, as accepted by Ajv 8) the parsed output must satisfy.'),
-  threshold: z
-    .number()
-    .min(0)
+  threshold: StoredNumber.min(0)
     .optional()
     .describe(
       'levenshtein: minimum similarity 0..1 to pass (default 0.8). ' +
@@ -68,8 +67,8 @@ const HeuristicConfigFields = z.strictObject({
     .boolean()
     .optional()
     .describe('numeric_tolerance: compare |actual - expected| / |expected| instead of the absolute difference.'),
-  min: z.number().optional().describe('length (characters), latency (ms), cost (USD): inclusive lower bound.'),
-  max: z.number().optional().describe('length (characters), latency (ms), cost (USD): inclusive upper bound.'),
+  min: StoredNumber.optional().describe('length (characters), latency (ms), cost (USD): inclusive lower bound.'),
+  max: StoredNumber.optional().describe('length (characters), latency (ms), cost (USD): inclusive upper bound.'),
 });
 
 type Fields = z.infer<typeof HeuristicConfigFields>;

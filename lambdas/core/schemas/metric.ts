@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Id, Name } from './common.js';
+import { Id, Name, StoredNumber } from './common.js';
 import { HeuristicConfig } from './heuristic.js';
 
 export const EvalType = z.enum(['ai', 'heuristic', 'human']);
@@ -29,8 +29,8 @@ const MetricFields = {
   guidelines: z.string().max(50_000).optional(),
   promptTemplate: z.string().max(100_000).optional(),
   evalModelName: z.string().min(1).max(200).optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  passingThreshold: z.number().optional(),
+  temperature: StoredNumber.min(0).max(2).optional(),
+  passingThreshold: StoredNumber.optional(),
   heuristic: HeuristicConfig.optional(),
 };
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { parseDuration, scheduleProblem } from '../syntax/schedule.js';
 import { spanPatternProblem } from '../syntax/span-pattern.js';
-import { Id, Name } from './common.js';
+import { Id, Name, StoredNumber } from './common.js';
 
 export const ScheduleExpression = z
   .string()
@@ -77,7 +77,7 @@ export const Monitor = z
   .meta({ id: 'Monitor' });
 export type Monitor = z.infer<typeof Monitor>;
 
-const SampleRate = z.number().min(0).max(1).meta({ description: 'Share of matching traces evaluated, 0–1' });
+const SampleRate = StoredNumber.min(0).max(1).meta({ description: 'Share of matching traces evaluated, 0–1' });
 
 export const CreateMonitor = z
   .object({

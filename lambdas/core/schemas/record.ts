@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Id, Json } from './common.js';
+import { Id, Json, StoredNumber } from './common.js';
 
 export const RecordStatus = z.enum(['pending', 'running', 'completed', 'errored']);
 export type RecordStatus = z.infer<typeof RecordStatus>;
@@ -11,7 +11,7 @@ export const ScoreValue = z
   .object({
     binaryScore: z.boolean().optional(),
     intScore: z.number().int().optional(),
-    floatScore: z.number().optional(),
+    floatScore: StoredNumber.optional(),
     reasoning: z.string().max(100_000).optional(),
   })
   .catchall(z.unknown())
@@ -50,7 +50,7 @@ export const RunRecord = z
   .object({
     id: Id,
     runId: Id,
-    testcaseId: Id.nullable(),
+    testcaseId: Id.optional().meta({ description: 'Absent when the record has no testcase (inline or traced)' }),
     inputs: Json,
     expected: Json,
     outputs: Json,
@@ -76,10 +76,12 @@ export const CreateRecord = z
     expected: Json.default({}),
     outputs: Json.default({}),
     error: z.string().max(10_000).nullish().meta({ description: 'Set when the system failed: the record is errored' }),
-    latencyMs: z.number().min(0).nullish(),
+    latencyMs: StoredNumber.min(0).nullish(),
     usage: Usage.nullish(),
-    costUsd: z.number().min(0).nullish(),
-    trial: z.number().int().min(0).default(0),
+    costUsd: StoredNumber.min(0).nullish(),
+    trial: z.number().int().min(0).optional().meta({
+      description: "Which run of its testcase this is; left out, a testcase's records are numbered as they arrive",
+    }),
     traceId: RecordTraceId.optional(),
   })
   .meta({ id: 'CreateRecord' });

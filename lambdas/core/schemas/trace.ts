@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Json } from './common.js';
+import { Json, StoredNumber } from './common.js';
 import { Usage } from './record.js';
 
 /** Ids sort below "~" so "<timestamp>#<traceId>#~" bounds a time range in the trace index. */
@@ -25,9 +25,9 @@ export const TraceInput = z
     }),
     metadata: Json.default({}),
     timestamp: z.iso.datetime({ offset: true }).optional().meta({ description: 'When it happened (default: now)' }),
-    latencyMs: z.number().min(0).nullish(),
+    latencyMs: StoredNumber.min(0).nullish(),
     usage: Usage.nullish(),
-    costUsd: z.number().min(0).nullish(),
+    costUsd: StoredNumber.min(0).nullish(),
   })
   .meta({ id: 'TraceInput' });
 export type TraceInput = z.infer<typeof TraceInput>;

@@ -1,7 +1,9 @@
 import { JSONPath } from 'jsonpath-plus';
 import { NonRetryableError, TransientError } from '../errors.js';
+import { depthProblem } from '../json-depth.js';
 import { httpStatusError, snippet } from '../llm/port.js';
 import type { SystemConfig } from '../schemas/system.js';
+import { secretNamesIn, substituteSecrets } from '../secrets/references.js';
 import { renderTemplate } from './template.js';
 import { DEFAULT_OUTPUT_FIELD, type SystemDeps, type SystemResult } from './types.js';
 
@@ -9,28 +11,21 @@ type HttpConfig = Extract<SystemConfig, { type: 'http' }>;
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
-// `{{ secrets.NAME }}` or `{{ secrets['path/like-name'] }}`, the latter for Secrets Manager names with slashes.
-const SECRET_REF = /\{\{\s*secrets(?:\.([A-Za-z_][\w-]*)|\[\s*(['"])(.+?)\2\s*\])\s*\}\}/g;
-
-/**
- * Secret references are substituted textually, not through the template engine, so a secret's value is
- * never itself interpreted as a template.
- */
+/** Header values with their `{{ secrets.NAME }}` references replaced by the run's project secrets. */
 async function resolveHeaders(config: HttpConfig, deps: SystemDeps): Promise<Record<string, string>> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   for (const [header, template] of Object.entries(config.headers ?? {})) {
     const values = new Map<string, string>();
-    for (const match of template.matchAll(SECRET_REF)) {
-      const name = match[1] ?? match[3] ?? '';
-      if (values.has(name)) continue;
+    for (const name of secretNamesIn(template)) {
       const value = await deps.secrets(name);
-      if (value === undefined)
-        throw new NonRetryableError(`header "${header}" uses secret "${name}", which is not set`);
+      if (value === undefined) {
+        throw new NonRetryableError(
+          `header "${header}" uses secret "${name}", which is not registered for this project (PUT /projects/{projectId}/secrets/${name})`,
+        );
+      }
       values.set(name, value);
     }
-    headers[header.toLowerCase()] = template.replace(SECRET_REF, (_ref, dotted, _q, quoted) =>
-      String(values.get(dotted ?? quoted)),
-    );
+    headers[header.toLowerCase()] = values.size > 0 ? substituteSecrets(template, values) : template;
   }
   return headers;
 }
@@ -58,6 +53,9 @@ function extractOutput(text: string, outputPath: string | undefined, where: stri
   } catch {
     isJson = false;
   }
+  // Checked before JSONPath walks it (recursively) and before it becomes a record's output.
+  const deep = isJson ? depthProblem(json, '') : null;
+  if (deep) throw new NonRetryableError(`the reply of ${where} ${deep}`);
   if (!outputPath) return isJson ? json : text;
   if (!isJson)
     throw new NonRetryableError(`${where} did not reply with JSON, so outputPath cannot apply: ${snippet(text)}`);
@@ -72,6 +70,8 @@ function extractOutput(text: string, outputPath: string | undefined, where: stri
 
 function networkError(error: unknown, where: string, timeoutMs: number, signal?: AbortSignal): Error {
   if (signal?.aborted) return new NonRetryableError(`call to ${where} was cancelled`);
+  // The outbound URL policy refused the address, or the agent redirected: the same call would fail again.
+  if (error instanceof NonRetryableError) return error;
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return new TransientError(`${where} did not answer within ${timeoutMs} ms`);
   }
@@ -95,12 +95,11 @@ export async function runHttp(
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout;
   const now = deps.now ?? (() => performance.now());
-  const doFetch = deps.fetch ?? fetch;
   const started = now();
   let response: Response;
   let text: string;
   try {
-    response = await doFetch(url, { method: config.method, headers, body, signal });
+    response = await deps.fetch(url, { method: config.method, headers, body, signal });
     text = await response.text();
   } catch (error) {
     throw networkError(error, where, timeoutMs, deps.signal);

@@ -1,4 +1,4 @@
-import type { SystemConfig } from '../schemas/system.js';
+import { hostedConfig, type SystemConfig } from '../schemas/system.js';
 import { runExternal } from './external.js';
 import { runHttp } from './http.js';
 import { runOpenAIChat } from './openai-chat.js';
@@ -17,12 +17,14 @@ export function runSystem(
   inputs: Record<string, unknown>,
   deps: SystemDeps,
 ): Promise<SystemResult> {
-  switch (config.type) {
+  const hosted = hostedConfig(config);
+  switch (hosted?.type) {
     case 'openai_chat':
-      return runOpenAIChat(config, inputs, deps);
+      return runOpenAIChat(hosted, inputs, deps);
     case 'http':
-      return runHttp(config, inputs, deps);
-    case 'external':
+      return runHttp(hosted, inputs, deps);
+    default:
+      // `external` and free-form configs run outside Verdict.
       return Promise.resolve().then(runExternal);
   }
 }

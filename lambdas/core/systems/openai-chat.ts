@@ -10,7 +10,9 @@ type OpenAIChatConfig = Extract<SystemConfig, { type: 'openai_chat' }>;
 async function resolveApiKey(config: OpenAIChatConfig, deps: SystemDeps): Promise<string | undefined> {
   if (config.apiKeySecret === undefined) return undefined;
   const key = await deps.secrets(config.apiKeySecret);
-  if (!key) throw noLlmConfigured(`secret "${config.apiKeySecret}" named by apiKeySecret is not set`);
+  if (!key) {
+    throw noLlmConfigured(`secret "${config.apiKeySecret}" named by apiKeySecret is not registered for this project`);
+  }
   return key;
 }
 

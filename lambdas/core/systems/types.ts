@@ -5,9 +5,12 @@ import type { PriceTable } from './pricing.js';
 /** Collaborators a system run needs; the executor wires real ones, tests wire fakes. */
 export interface SystemDeps {
   chat: ChatModel;
-  /** Defaults to the global fetch. */
-  fetch?: typeof fetch;
-  /** Resolves a secret by name (Secrets Manager in AWS, env or a file locally); undefined when absent. */
+  /**
+   * Every request to a tenant's URL goes through this: the guarded fetch (lambdas/adapters/net), which applies
+   * the outbound URL policy to the resolved address and follows no redirect. Never the global fetch.
+   */
+  fetch: typeof fetch;
+  /** A secret of the run's own project by name; undefined when the project has none by that name. */
   secrets: (name: string) => Promise<string | undefined>;
   /** Defaults to DEFAULT_PRICES; the caller merges VERDICT_MODEL_PRICES in with loadPriceTable. */
   prices?: PriceTable;

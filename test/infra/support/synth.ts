@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
@@ -34,8 +34,12 @@ export function synthesizeVerdict(options: {
   context?: Record<string, unknown>;
 }): SynthesizedVerdict {
   const outdir = mkdtempSync(join(tmpdir(), 'verdict-cdk-'));
+  // A stand-in web build, so infra tests need no `vite build` first.
+  const webAssets = join(outdir, 'web-assets');
+  mkdirSync(join(webAssets, 'assets'), { recursive: true });
+  writeFileSync(join(webAssets, 'index.html'), '<!doctype html><title>Verdict</title>');
   const app = new App({ context: { ...cdkJsonContext(), ...options.context }, outdir });
-  const stack = addVerdictStack(app, { lambdaCode: options.lambdaCode, nag: options.nag ?? false });
+  const stack = addVerdictStack(app, { lambdaCode: options.lambdaCode, nag: options.nag ?? false, webAssets });
   const template = Template.fromStack(stack);
   return {
     app,
@@ -89,13 +93,14 @@ export function roleStatements(template: Template, roleLogicalId: string): State
 
 /**
  * The only wildcard resources the stack grants, in cdk-nag's flattened notation (`<Logical.Arn>`): objects of
- * the bucket, schedules of the monitor group, and secrets under the stack's system-secret prefix.
+ * the bucket, schedules of the monitor group, and project secrets under the stack's tenant-secret prefix.
  */
 export const WILDCARD_RESOURCES = {
   objectKeys: /^<StorageBucket[0-9A-F]{8}\.Arn>\/\*$/,
   schedules:
     /^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/<MonitorsScheduleGroup[0-9A-F]{8}>\/\*$/,
-  systemSecrets: /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Verdict\/systems\/\*$/,
+  tenantSecrets:
+    /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:verdict\/Verdict\/tenants\/\*$/,
 };
 
 export const isKnownWildcard = (resource: string) =>

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
 const DECOMPRESSORS: Record<string, () => NodeJS.ReadWriteStream> = {
@@ -11,6 +12,24 @@ const DECOMPRESSORS: Record<string, () => NodeJS.ReadWriteStream> = {
 
 // Statuses whose Response must not have a body (the constructor throws otherwise).
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * What makes the fetch safe for requests on a tenant's behalf (lambdas/adapters/net/guarded-fetch.ts). Without
+ * a guard the fetch trusts its URLs (the operator's own LLM endpoint).
+ */
+export interface FetchGuard {
+  /** Throws to refuse a URL before anything is sent (scheme, IP literals: Node connects to those unresolved). */
+  check(url: URL): void;
+  /** Node's `lookup` for new connections to `url`: resolves the name and checks every address, or fails. */
+  lookup(url: URL): LookupFunction;
+  /** The rejection for a redirect: Node never follows one, and a guarded fetch does not hand it back either. */
+  redirect(url: URL, status: number, location: string): Error;
+}
+
+export interface NodeHttpFetchOptions {
+  guard?: FetchGuard;
+}
 
 function abortError(signal: AbortSignal): Error {
   const reason = signal.reason;
@@ -121,10 +140,13 @@ function headersOf(res: IncomingMessage): Headers {
  * use; on a busy worker that CPU is what limits a run's throughput (bench/pipeline; 4,000 openai-SDK calls
  * against a local server: ~4.1 s of CPU with the global fetch, ~2.1 s with this). Replies are buffered
  * (BufferedResponse). Requests whose body is
- * not a string or bytes (a stream, a form) go to the global fetch unchanged. Aborting through `signal` (the
+ * not a string or bytes (a stream, a form) go to the global fetch unchanged, unless the fetch is guarded (then
+ * they are refused). Aborting through `signal` (the
  * SDK's timeout does) destroys the request and rejects with an AbortError, as fetch does.
  */
-export function createNodeHttpFetch(): typeof fetch {
+export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): typeof fetch {
+  const { guard } = options;
+  // Each fetch has its own pools, so a socket opened for the operator is never lent to a tenant's request.
   const agents = {
     'http:': new HttpAgent({ keepAlive: true }),
     'https:': new HttpsAgent({ keepAlive: true }),
@@ -132,17 +154,26 @@ export function createNodeHttpFetch(): typeof fetch {
   return (input, init = {}) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const body = requestBody(init.body);
+    try {
+      guard?.check(url);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (input instanceof Request || body === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      // The global fetch would resolve, connect and follow redirects unchecked.
+      if (guard) return Promise.reject(new TypeError('a guarded fetch sends only string or byte bodies'));
       return fetch(input, init);
     }
     const signal = init.signal ?? undefined;
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<Response>((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      // `lookup` runs once per new connection: a kept-alive socket was checked when it connected.
       const req = send(url, {
         method: init.method ?? 'GET',
         headers: plainHeaders(init.headers),
         agent: agents[url.protocol as 'http:' | 'https:'],
+        ...(guard ? { lookup: guard.lookup(url) } : {}),
       });
       const onAbort = () => {
         const error = abortError(signal!);
@@ -156,6 +187,13 @@ export function createNodeHttpFetch(): typeof fetch {
         reject(error);
       });
       req.on('response', (res) => {
+        const location = res.headers.location;
+        if (guard && REDIRECT_STATUSES.has(res.statusCode ?? 0) && location !== undefined) {
+          res.resume();
+          done();
+          reject(guard.redirect(url, res.statusCode ?? 0, location));
+          return;
+        }
         const encoding = res.headers['content-encoding']?.toLowerCase();
         const decompress = encoding ? DECOMPRESSORS[encoding] : undefined;
         const stream: NodeJS.ReadableStream = decompress ? res.pipe(decompress()) : res;

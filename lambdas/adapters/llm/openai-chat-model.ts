@@ -1,7 +1,6 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { NonRetryableError, TransientError } from '../errors.js';
-import { createNodeHttpFetch } from './node-http-fetch.js';
+import { NonRetryableError, TransientError } from '../../core/errors.js';
 import {
   type ChatModel,
   type ChatRequest,
@@ -9,13 +8,18 @@ import {
   httpStatusError,
   noLlmConfigured,
   snippet,
-} from './port.js';
+} from '../../core/llm/port.js';
+import { UrlPolicy } from '../../core/net/url-policy.js';
+import { createGuardedFetch } from '../net/guarded-fetch.js';
+import { createNodeHttpFetch } from './node-http-fetch.js';
 
 export interface OpenAIChatModelOptions {
   /** Default key (the caller reads OPENAI_API_KEY); a request's own apiKey wins. */
   apiKey?: string;
-  /** Default endpoint (the caller reads OPENAI_BASE_URL); a request's own baseURL wins. */
+  /** Default endpoint (the caller reads OPENAI_BASE_URL), trusted; a request's own baseURL wins. */
   baseURL?: string;
+  /** Where a request's own baseURL (a tenant's) may point; public addresses only unless given. */
+  policy?: UrlPolicy;
   /** Per attempt. Judges with long prompts can take a while; SQS visibility must exceed attempts × this. */
   timeoutMs?: number;
 }
@@ -52,6 +56,8 @@ function toParams(request: ChatRequest): ChatCompletionCreateParamsNonStreaming 
 /** Maps the SDK's error classes onto our taxonomy; anything unknown is rethrown untouched. */
 function classify(error: unknown): unknown {
   if (error instanceof APIUserAbortError) return new NonRetryableError('LLM call was cancelled');
+  // The guarded fetch refused the address or a redirect: the SDK wraps that as a connection error.
+  if (error instanceof APIConnectionError && error.cause instanceof NonRetryableError) return error.cause;
   // Includes APIConnectionTimeoutError: a slow or unreachable endpoint may answer next time.
   if (error instanceof APIConnectionError) return new TransientError(`LLM endpoint unreachable: ${error.message}`);
   if (error instanceof APIError && typeof error.status === 'number') {
@@ -66,10 +72,14 @@ function classify(error: unknown): unknown {
  */
 export class OpenAIChatModel implements ChatModel {
   private readonly clients = new Map<string, OpenAI>();
-  /** node:http keep-alive (see createNodeHttpFetch), shared by every client this model makes. */
+  /** node:http keep-alive (see createNodeHttpFetch), shared by every client of the configured endpoint. */
   private readonly fetch = createNodeHttpFetch();
+  /** The same, under the outbound URL policy, for clients of a request's own baseURL. */
+  private readonly guardedFetch: typeof fetch;
 
-  constructor(private readonly options: OpenAIChatModelOptions = {}) {}
+  constructor(private readonly options: OpenAIChatModelOptions = {}) {
+    this.guardedFetch = createGuardedFetch(options.policy ?? new UrlPolicy());
+  }
 
   async complete(request: ChatRequest): Promise<ChatResult> {
     const client = this.client(request);
@@ -92,10 +102,17 @@ export class OpenAIChatModel implements ChatModel {
 
   /** One client per (endpoint, key): building one per call would throw away its connection pool. */
   private client(request: ChatRequest): OpenAI {
+    const own = request.baseURL !== undefined;
+    // The server's key is for the server's endpoint only: sent to a tenant's URL it would be theirs.
+    if (own && !request.apiKey) {
+      throw new NonRetryableError(
+        "a system with its own baseURL must name its own key with apiKeySecret: the server's LLM key is sent only to the server's LLM endpoint",
+      );
+    }
     const apiKey = request.apiKey ?? this.options.apiKey;
     if (!apiKey) throw noLlmConfigured();
     const baseURL = request.baseURL ?? this.options.baseURL ?? OPENAI_BASE_URL;
-    const key = `${baseURL}\u0000${apiKey}`;
+    const key = `${own ? 'own' : 'server'}\u0000${baseURL}\u0000${apiKey}`;
     const cached = this.clients.get(key);
     if (cached) return cached;
     if (this.clients.size >= MAX_CACHED_CLIENTS) {
@@ -105,7 +122,8 @@ export class OpenAIChatModel implements ChatModel {
     const timeout = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // We retry ourselves (to honour Retry-After and count attempts) and report errors ourselves, so the SDK's
     // retries and per-request log formatting are pure overhead on a hot path.
-    const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout, logLevel: 'off', fetch: this.fetch });
+    const fetch = own ? this.guardedFetch : this.fetch;
+    const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout, logLevel: 'off', fetch });
     this.clients.set(key, client);
     return client;
   }

@@ -1,0 +1,205 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import type { SystemConfig } from '../../../sdk/types.js';
+import { errorText } from '../api/client.js';
+import { savePrompt, startRun } from '../api/launch.js';
+import { useMetrics, useSystems, useTestsets } from '../api/queries.js';
+import { MetricPicker } from './MetricPicker.js';
+import { Modal } from './Modal.js';
+import { type ChatConfig, DEFAULT_PROMPT, PromptEditor } from './PromptEditor.js';
+
+export interface KickoffPrefill {
+  testsetId?: string | null;
+  metricIds?: string[];
+  systemVersionId?: string | null;
+  config?: ChatConfig;
+}
+
+/**
+ * The Kickoff Run modal: a testset, metrics, and a saved system version or a hosted `openai_chat` prompt; it
+ * starts a run with source `kickoff` and lands on its details page. Its GitHub tab is for the team's real system.
+ */
+export default function KickoffModal({
+  projectId,
+  prefill = {},
+  onClose,
+}: {
+  projectId: string;
+  prefill?: KickoffPrefill;
+  onClose: () => void;
+}) {
+  const [tab, setTab] = useState<'hosted' | 'github'>('hosted');
+  return (
+    <Modal title="Kickoff run" onClose={onClose} wide>
+      <div className="tabs" role="tablist" aria-label="Where the system runs">
+        <button
+          type="button"
+          role="tab"
+          id="tab-hosted"
+          aria-selected={tab === 'hosted'}
+          aria-controls="panel-hosted"
+          onClick={() => setTab('hosted')}
+        >
+          Verdict (hosted)
+        </button>
+        <button
+          type="button"
+          role="tab"
+          id="tab-github"
+          aria-selected={tab === 'github'}
+          aria-controls="panel-github"
+          onClick={() => setTab('github')}
+        >
+          GitHub
+        </button>
+      </div>
+      {tab === 'hosted' ? (
+        <HostedKickoff projectId={projectId} prefill={prefill} onClose={onClose} />
+      ) : (
+        <GitHubKickoff />
+      )}
+    </Modal>
+  );
+}
+
+function HostedKickoff({
+  projectId,
+  prefill,
+  onClose,
+}: {
+  projectId: string;
+  prefill: KickoffPrefill;
+  onClose: () => void;
+}) {
+  const testsets = useTestsets(projectId);
+  const metrics = useMetrics(projectId);
+  const systems = useSystems(projectId);
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const [testsetId, setTestsetId] = useState(prefill.testsetId ?? '');
+  const [metricIds, setMetricIds] = useState<string[]>(prefill.metricIds ?? []);
+  const [mode, setMode] = useState<'version' | 'prompt'>(
+    prefill.config || !prefill.systemVersionId ? 'prompt' : 'version',
+  );
+  const [versionId, setVersionId] = useState(prefill.systemVersionId ?? '');
+  const [prompt, setPrompt] = useState<ChatConfig>(prefill.config ?? DEFAULT_PROMPT);
+  const [name, setName] = useState('');
+
+  const launch = useMutation({
+    mutationFn: async () => {
+      const systemVersionId =
+        mode === 'version' ? versionId : (await savePrompt(projectId, prompt as SystemConfig, 'kickoff')).id;
+      return startRun(projectId, { testsetId, metricIds, systemVersionId, source: 'kickoff', name });
+    },
+    onSuccess: (run) => {
+      void queries.invalidateQueries({ queryKey: ['runs', projectId] });
+      void queries.invalidateQueries({ queryKey: ['systems', projectId] });
+      onClose();
+      navigate(`/projects/${projectId}/runs/${run.id}`);
+    },
+  });
+  const ready = testsetId && (mode === 'prompt' ? prompt.model.trim() : versionId);
+
+  return (
+    <form
+      id="panel-hosted"
+      role="tabpanel"
+      aria-labelledby="tab-hosted"
+      className="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        launch.mutate();
+      }}
+    >
+      <div className="field">
+        <label htmlFor="kickoff-testset">Testset</label>
+        <select id="kickoff-testset" value={testsetId} onChange={(e) => setTestsetId(e.target.value)} required>
+          <option value="">Choose a testset…</option>
+          {testsets.data?.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name} ({t.numTestcases} testcases)
+            </option>
+          ))}
+        </select>
+      </div>
+      <MetricPicker legend="Metrics" metrics={metrics.data?.list ?? []} chosen={metricIds} onChange={setMetricIds} />
+      <fieldset>
+        <legend>System</legend>
+        <div className="radio-row">
+          <label className="check">
+            <input type="radio" name="kickoff-mode" checked={mode === 'prompt'} onChange={() => setMode('prompt')} />
+            Prompt (an LLM on Verdict's servers)
+          </label>
+          <label className="check">
+            <input type="radio" name="kickoff-mode" checked={mode === 'version'} onChange={() => setMode('version')} />
+            Saved system version
+          </label>
+        </div>
+        {mode === 'version' ? (
+          <div className="field">
+            <label htmlFor="kickoff-version">System version</label>
+            <select id="kickoff-version" value={versionId} onChange={(e) => setVersionId(e.target.value)} required>
+              <option value="">Choose a version…</option>
+              {systems.data?.list.map((s) => (
+                <optgroup key={s.id} label={s.name}>
+                  {s.versions.map((v) => (
+                    <option key={v.id} value={v.id}>
+                      {s.name} · {v.name}
+                      {s.productionVersion?.id === v.id ? ' (production)' : ''}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+            </select>
+          </div>
+        ) : (
+          <PromptEditor idPrefix="kickoff" value={prompt} onChange={setPrompt} />
+        )}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="kickoff-name">Run name (optional)</label>
+        <input id="kickoff-name" value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      {launch.error && (
+        <p className="error-note" role="alert">
+          {errorText(launch.error)}
+        </p>
+      )}
+      <footer className="modal-actions">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={!ready || launch.isPending}>
+          {launch.isPending ? 'Starting…' : 'Start run'}
+        </button>
+      </footer>
+    </form>
+  );
+}
+
+function GitHubKickoff() {
+  return (
+    <div id="panel-github" role="tabpanel" aria-labelledby="tab-github" className="stack">
+      <h3>No GitHub connection is configured</h3>
+      <p>
+        This tab triggers your real system through your GitHub Actions workflow. This project has no GitHub connection
+        yet. To add one:
+      </p>
+      <ol className="steps">
+        <li>
+          Add the evaluation workflow from <code>docs/ci.md</code> to your repository: it runs{' '}
+          <code>npx verdict run --module …</code> against your own code and posts every record here.
+        </li>
+        <li>
+          Store <code>VERDICT_API_URL</code> and a <code>VERDICT_API_KEY</code> (create one with{' '}
+          <code>npm run keys -- create --name github</code>) as the repository's Actions secrets.
+        </li>
+        <li>
+          Give the workflow a <code>workflow_dispatch</code> trigger. Once the GitHub connection is set up for this
+          project, the run starts from here; until then, start it from the Actions tab or on each pull request.
+        </li>
+      </ol>
+    </div>
+  );
+}
