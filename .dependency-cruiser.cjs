@@ -31,12 +31,7 @@ module.exports = {
       name: 'sdk-no-server-code',
       comment: 'sdk/ is what users install: it never imports the AWS adapters or the local stack',
       severity: 'error',
-      from: {
-        path: '^sdk/',
-        // The keys command still opens the local store directly; issue 19's "keys commands in one place" (the
-        // `emulators` branch reworks this CLI) takes it out of sdk/, and this exception goes with it.
-        pathNot: '^sdk/cli/keys\\.ts$',
-      },
+      from: { path: '^sdk/' },
       to: { path: '^(lambdas/aws/|local/)' },
     },
     {
@@ -76,7 +71,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(cdk\\.out|\\.verdict|scratch|docs|statemachines)/' },
+    // web/dist and test-results are build and test outputs, not sources.
+    exclude: { path: '^(cdk\\.out|\\.verdict|scratch|docs|statemachines|web/dist|test-results|bench/results)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

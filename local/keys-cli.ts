@@ -6,20 +6,28 @@ import { createRepositories } from '../lambdas/aws/repositories.js';
 import { createApiKey, DEFAULT_ORG } from '../lambdas/core/services/api-keys.js';
 import { LOCAL_BUCKET, LOCAL_TABLE, openDataDirEmulators } from './emulators.js';
 
+/**
+ * `npm run keys`: the one keys command. Keys are written straight to the data store (there is no keys HTTP API),
+ * so this is server-side code and lives here, never in sdk/ (what users install; its `verdict keys` points here).
+ */
 const USAGE = `usage: npm run keys -- <create|revoke|list> [options]
-  create [--org ORG] [--name NAME]   create a key; its secret is printed once
+  create [--org ORG] [--name NAME]   create a key; its secret is printed once (stored only as a SHA-256 hash)
   revoke KEY_ID                      revoke a key
   list [--org ORG]                   list keys (ids and names, never secrets)
-  --table NAME [--region R]          act on a deployed DynamoDB table instead of the local data dir
-                                     (VERDICT_DATA_DIR, default .verdict; works while npm start runs on it)`;
+  --data-dir DIR                     the local data dir (default VERDICT_DATA_DIR, else .verdict); works while
+                                     npm start runs on it, through its emulators
+  --table NAME [--region R]          act on a deployed DynamoDB table with your AWS credentials instead
+  --json                             print JSON`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
     org: { type: 'string', default: DEFAULT_ORG },
     name: { type: 'string', default: 'cli' },
+    'data-dir': { type: 'string' },
     table: { type: 'string' },
     region: { type: 'string' },
+    json: { type: 'boolean', default: false },
   },
 });
 const [command, arg] = positionals;
@@ -33,7 +41,10 @@ async function open() {
     };
   }
   // The running stack's emulators when `npm start` holds the data dir, otherwise our own.
-  const emulators = await openDataDirEmulators(process.env.VERDICT_DATA_DIR ?? '.verdict');
+  const dataDir = values['data-dir'] ?? process.env.VERDICT_DATA_DIR ?? '.verdict';
+  const emulators = await openDataDirEmulators(dataDir).catch((error: unknown) => {
+    throw new Error(`could not open the data in ${dataDir}: ${error instanceof Error ? error.message : error}`);
+  });
   return {
     repos: createRepositories(emulators.clients, { tableName: LOCAL_TABLE, bucketName: LOCAL_BUCKET }),
     close: () => emulators.stop(),
@@ -48,22 +59,30 @@ let opened: Awaited<ReturnType<typeof open>>;
 try {
   opened = await open();
 } catch (error) {
+  // One line for the operator (a data dir another process holds, a port in use), never a stack trace.
   console.error(`keys: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 }
 const { repos, close } = opened;
+const org = values.org!;
 try {
   if (command === 'create') {
-    const key = await createApiKey(repos.apiKeys, values.org!, values.name!);
-    console.log(`key id: ${key.keyId}\nsecret: ${key.secret}\n(the secret is not stored; keep it now)`);
+    const key = await createApiKey(repos.apiKeys, org, values.name!);
+    console.log(
+      values.json
+        ? JSON.stringify({ keyId: key.keyId, secret: key.secret, org })
+        : `key id: ${key.keyId}\nsecret: ${key.secret}\n(the secret is not stored; keep it now)`,
+    );
   } else if (command === 'revoke') {
     const ok = await repos.apiKeys.revoke(arg!);
-    console.log(ok ? `revoked ${arg}` : `no key ${arg}`);
+    console.log(values.json ? JSON.stringify({ keyId: arg, revoked: ok }) : ok ? `revoked ${arg}` : `no key ${arg}`);
     process.exitCode = ok ? 0 : 1;
   } else {
-    for (const key of await repos.apiKeys.list(values.org!)) {
-      console.log(`${key.keyId}\t${key.name}\t${key.createdAt}${key.revoked ? '\trevoked' : ''}`);
-    }
+    const keys = await repos.apiKeys.list(org);
+    if (values.json) console.log(JSON.stringify(keys, null, 2));
+    else
+      for (const key of keys)
+        console.log(`${key.keyId}\t${key.name}\t${key.createdAt}${key.revoked ? '\trevoked' : ''}`);
   }
 } finally {
   await close();

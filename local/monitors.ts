@@ -75,6 +75,7 @@ interface Armed {
  * monitor Lambda receives, with the time the firing was due.
  */
 export class LocalScheduler implements Scheduler {
+  readonly unavailable = null;
   private readonly armed = new Map<string, Armed>();
 
   constructor(

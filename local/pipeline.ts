@@ -6,7 +6,7 @@ import type { PipelineDeps } from '../lambdas/core/pipeline/deps.js';
 import { markBatchErrored } from '../lambdas/core/pipeline/mark-batch-errored.js';
 import { prepareRun } from '../lambdas/core/pipeline/prepare-run.js';
 import { scoreRecordsMessages } from '../lambdas/core/pipeline/worker.js';
-import { finalizeRun } from '../lambdas/core/runs/finalize.js';
+import { finalizeRun, workflowTallies } from '../lambdas/core/runs/finalize.js';
 import { isExecutedRun } from '../lambdas/core/runs/lifecycle.js';
 import type { RunLauncher } from '../lambdas/core/runs/ports.js';
 import { NO_SECRETS } from '../lambdas/core/secrets/reader.js';
@@ -16,8 +16,13 @@ import { createLocalStateMachineDriver } from './stepfunctions/run-state-machine
 import { startWorkerThread } from './workers/thread.js';
 
 export type LocalPipelineOptions = Partial<PipelineSettings> & {
-  /** Concurrent messages per worker queue (an event source mapping's maximumConcurrency). */
+  /** Concurrent messages per worker queue (an event source mapping's maximumConcurrency), per worker thread. */
   workerConcurrency?: number;
+  /**
+   * Worker threads polling the queues, each with its own clients and limiters, as separate Lambda instances
+   * would be (default 1). Tests use several to show that a run's budget holds across workers.
+   */
+  workerThreads?: number;
   log?: (line: string) => void;
 };
 
@@ -56,30 +61,35 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
       lambdas: {
         PrepareRun: (payload) => prepareRun(deps, payload as Parameters<typeof prepareRun>[1]),
         MarkBatchErrored: (payload) => markBatchErrored(deps, payload as Parameters<typeof markBatchErrored>[1]),
-        FinalizeRun: (payload) => finalizeRun(deps, payload as Parameters<typeof finalizeRun>[1]),
+        FinalizeRun: (payload) =>
+          finalizeRun(deps, payload as Parameters<typeof finalizeRun>[1], workflowTallies(deps)),
       },
       queues: { send },
     });
 
-    const workers = await startWorkerThread({
-      data: {
-        endpoints: core.emulators.endpoints,
-        queueUrls,
-        tableName: core.repositories.table.tableName,
-        bucketName: core.repositories.blobs.bucket,
-        openaiApiKey: settings.openaiApiKey,
-        openaiBaseURL: settings.openaiBaseURL,
-        outbound: { allowPrivate: settings.outbound.allowPrivate, deniedPorts: [...settings.outbound.deniedPorts] },
-        modelPrices: settings.modelPrices,
-        retry: options.retry,
-        maxLlmConcurrency: options.maxLlmConcurrency,
-        workerConcurrency: options.workerConcurrency ?? 40,
-      },
-      callbacks: driver.callbacks,
-      projectSecrets: settings.projectSecrets,
-      hooks: options.hooks,
-      log,
-    });
+    const startWorker = () =>
+      startWorkerThread({
+        data: {
+          endpoints: core.emulators.endpoints,
+          queueUrls,
+          tableName: core.repositories.table.tableName,
+          bucketName: core.repositories.blobs.bucket,
+          openaiApiKey: settings.openaiApiKey,
+          openaiBaseURL: settings.openaiBaseURL,
+          outbound: { allowPrivate: settings.outbound.allowPrivate, deniedPorts: [...settings.outbound.deniedPorts] },
+          modelPrices: settings.modelPrices,
+          retry: options.retry,
+          maxLlmConcurrency: options.maxLlmConcurrency,
+          orgMaxConcurrency: options.orgMaxConcurrency,
+          workerConcurrency: options.workerConcurrency ?? 40,
+        },
+        callbacks: driver.callbacks,
+        projectSecrets: settings.projectSecrets,
+        hooks: options.hooks,
+        log,
+      });
+    const threads = await Promise.all(Array.from({ length: Math.max(1, options.workerThreads ?? 1) }, startWorker));
+    const workers = threads[0]!;
 
     const executions = new Set<Promise<unknown>>();
     const launcher: RunLauncher = {
@@ -130,7 +140,7 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
       health: async () => ({ pipeline: 'ok' }),
       async stop() {
         await driver.stop();
-        await workers.stop();
+        await Promise.all(threads.map((thread) => thread.stop()));
         await Promise.allSettled([...executions]);
       },
     };

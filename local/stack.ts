@@ -9,7 +9,9 @@ import type { AuthThrottleOptions } from '../lambdas/api/middleware/auth-throttl
 import { DynamoProjectSecretRepository } from '../lambdas/aws/dynamo/project-secrets.js';
 import { createRepositories } from '../lambdas/aws/repositories.js';
 import { UrlPolicy } from '../lambdas/core/net/url-policy.js';
+import { noPlayground, noScheduler, pipelineOff } from '../lambdas/core/not-configured.js';
 import { CursorCodec } from '../lambdas/core/pagination.js';
+import { playgroundRunner } from '../lambdas/core/playground/run-once.js';
 import type { RunLauncher } from '../lambdas/core/runs/ports.js';
 import { createApiKey, DEFAULT_ORG, ensureApiKey } from '../lambdas/core/services/api-keys.js';
 import { connectEmulators, type EmulatorAddress, LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
@@ -149,21 +151,21 @@ export async function startLocalStack(options: LocalStackOptions) {
     authCacheMs: options.authCacheMs,
     authThrottle: options.authThrottle,
     clientAddress: (c) => getConnInfo(c).remote.address,
-    launcher: extensions.find((e) => e.launcher)?.launcher,
+    launcher: extensions.find((e) => e.launcher)?.launcher ?? pipelineOff,
     llm: { configured: extensions.some((e) => e.llmConfigured) },
-    playground: pipeline ? { ...pipeline.deps.system, chat: pipeline.deps.chat } : undefined,
+    playground: noPlayground,
+    scheduler: noScheduler,
+    monitorClock: () => new Date(),
     health: async () => {
       const parts = [await emulators.health(), ...(await Promise.all(extensions.map((e) => e.health?.() ?? {})))];
       return Object.assign({}, ...parts);
     },
   };
-  const monitors =
-    options.monitors === false
-      ? null
-      : await startLocalMonitors(
-          { ...deps, monitors: repositories.monitors, traces: repositories.traces },
-          { log, ...options.monitors },
-        );
+  if (pipeline) {
+    const system = { ...pipeline.deps.system, chat: pipeline.deps.chat };
+    deps.playground = playgroundRunner({ ...deps, system, secretValues: projectSecrets });
+  }
+  const monitors = options.monitors === false ? null : await startLocalMonitors(deps, { log, ...options.monitors });
   if (monitors) {
     deps.scheduler = monitors.scheduler;
     deps.monitorClock = () => monitors.clock.now();

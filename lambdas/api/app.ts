@@ -22,7 +22,7 @@ export function createApp(deps: ApiDeps, extraGroups: RouteGroup[] = []) {
   app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.get('/health', async (c) => {
-    const components = deps.health ? await deps.health() : {};
+    const components = await deps.health();
     const ok = Object.values(components).every((s) => s === 'ok');
     return c.json({ status: ok ? 'ok' : 'degraded', components }, ok ? 200 : 503);
   });

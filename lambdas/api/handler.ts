@@ -12,6 +12,7 @@ import { createRepositories } from '../aws/repositories.js';
 import { SecretsManagerValueStore } from '../aws/secret-values.js';
 import { SecretReader } from '../aws/secrets.js';
 import { sfnLauncher } from '../aws/sfn-launcher.js';
+import { noPlayground, noProjectSecrets, noScheduler } from '../core/not-configured.js';
 import { CursorCodec } from '../core/pagination.js';
 import { createApp } from './app.js';
 
@@ -47,7 +48,7 @@ const scheduler =
         monitorFunctionArn: config.MONITOR_FUNCTION_ARN,
         roleArn: config.SCHEDULER_ROLE_ARN,
       })
-    : undefined;
+    : noScheduler;
 
 // Project secrets: an item per name in the table, the value in Secrets Manager under the stack's tenant prefix.
 const projectSecrets = config.TENANT_SECRETS_PREFIX
@@ -55,7 +56,7 @@ const projectSecrets = config.TENANT_SECRETS_PREFIX
       repositories.table,
       new SecretsManagerValueStore(secretsManager, config.TENANT_SECRETS_PREFIX),
     )
-  : undefined;
+  : noProjectSecrets;
 
 /** The caller's address as API Gateway saw it (never X-Forwarded-For, which the caller writes). */
 const sourceIp = (c: Context<{ Bindings: { requestContext?: { http?: { sourceIp?: string } } } }>) =>
@@ -69,6 +70,10 @@ const app = createApp({
   launcher,
   scheduler,
   clientAddress: sourceIp,
+  monitorClock: () => new Date(),
+  // Systems run in the executor Lambda, never in an API request: the Playground is a local-stack feature.
+  playground: noPlayground,
+  health: async () => ({}),
   llm: { configured: Boolean(config.LLM_SECRET_ARN) },
 });
 

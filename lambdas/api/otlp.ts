@@ -8,7 +8,7 @@ import { MAX_TRACES_PER_REQUEST } from '../core/schemas/trace.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { onError, zodIssues } from './errors.js';
 import { checkJsonDepth, limitBody } from './middleware/body.js';
-import { monitorDeps, monitorNow } from './routes/monitors.js';
+import { monitorNow } from './routes/monitors.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 export const PROJECT_HEADER = 'x-verdict-project';
@@ -68,7 +68,7 @@ export function otlpRoutes(deps: ApiDeps, auth: MiddlewareHandler<ApiEnv>) {
         },
       ]);
     }
-    const ports = monitorDeps(deps);
+    const ports = deps;
     const now = monitorNow(deps);
     for (const [projectId, items] of converted.byProject) {
       for (let i = 0; i < items.length; i += MAX_TRACES_PER_REQUEST) {

@@ -35,7 +35,7 @@ export function recordIntake(deps: ApiDeps) {
     async (_key, items) => {
       const { scope, runId } = items[0]!;
       const queue = async (run: Run, records: RunRecord[]) => {
-        if (deps.launcher && run.metricVersionIds.length > 0) {
+        if (run.metricVersionIds.length > 0) {
           await deps.launcher.scoreRecords(
             scope,
             run.id,

@@ -21,6 +21,8 @@ const LambdaEnv = z.object({
   PUBLIC_URL: z.string().optional(),
   /** Days an export is kept (the bucket's lifecycle rule for exports/); export items expire with their files. */
   EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
+  /** An organization's cap on concurrent system and judge calls across all its runs and workers. */
+  ORG_MAX_CONCURRENCY: z.coerce.number().int().min(1).optional(),
 });
 export type LambdaConfig = z.infer<typeof LambdaEnv>;
 

@@ -36,6 +36,8 @@ const isNamed = (error: unknown, name: string) => error instanceof Error && erro
 
 /** One EventBridge Scheduler schedule per active monitor, in the stack's group, invoking the monitor Lambda. */
 export class EventBridgeMonitorScheduler implements Scheduler {
+  readonly unavailable = null;
+
   constructor(
     private readonly client: Pick<SchedulerClient, 'send'>,
     private readonly options: EventBridgeSchedulerOptions,

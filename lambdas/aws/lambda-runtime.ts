@@ -41,6 +41,7 @@ export async function pipelineRuntime() {
       ? storeReader(new SecretsManagerValueStore(secretsManager, config.TENANT_SECRETS_PREFIX))
       : NO_SECRETS,
     modelPrices: process.env.VERDICT_MODEL_PRICES,
+    orgMaxConcurrency: config.ORG_MAX_CONCURRENCY,
   });
   return {
     config,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { OpenAIChatModel } from '../adapters/llm/openai-chat-model.js';
 import { createGuardedFetch } from '../adapters/net/guarded-fetch.js';
 import { createLimiter, limitedChatModel } from '../core/llm/limiter.js';
@@ -22,9 +23,13 @@ export interface PipelineSettings {
   modelPrices?: string;
   /** Process-wide cap on concurrent LLM calls, across runs. */
   maxLlmConcurrency?: number;
+  /** An organization's cap on concurrent system and judge calls, across its runs and every worker (default 100). */
+  orgMaxConcurrency?: number;
   retry?: RetryOptions;
   hooks?: PipelineHooks;
 }
+
+export const DEFAULT_ORG_MAX_CONCURRENCY = 100;
 
 /** The pipeline's collaborators over the DynamoDB/S3 repositories and the real openai client. */
 export function createPipelineDeps(repositories: Repositories, settings: PipelineSettings): PipelineDeps {
@@ -39,7 +44,11 @@ export function createPipelineDeps(repositories: Repositories, settings: Pipelin
     system: { fetch: createGuardedFetch(settings.outbound), prices: loadPriceTable(settings.modelPrices) },
     projectSecrets: cachedSecretReader(settings.projectSecrets),
     retry: settings.retry,
-    runLimiters: new RunLimiters(),
+    runLimiters: new RunLimiters({
+      permits: repositories.permits,
+      holder: randomUUID(),
+      orgLimit: settings.orgMaxConcurrency ?? DEFAULT_ORG_MAX_CONCURRENCY,
+    }),
     hooks: settings.hooks,
   };
 }

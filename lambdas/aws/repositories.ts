@@ -4,6 +4,7 @@ import { DynamoBatchManifestRepository } from './dynamo/batches.js';
 import { DynamoExportRepository } from './dynamo/exports.js';
 import { DynamoMetricRepository } from './dynamo/metrics.js';
 import { DynamoMonitorRepository } from './dynamo/monitors.js';
+import { DynamoPermitStore } from './dynamo/permits.js';
 import { DynamoProjectRepository } from './dynamo/projects.js';
 import { DynamoRecordSearch } from './dynamo/record-search.js';
 import { DynamoRecordRepository, DynamoScoreRepository } from './dynamo/records.js';
@@ -39,6 +40,7 @@ export function createRepositories(
     exports: new DynamoExportRepository(table, names.exportRetentionDays),
     exportFiles: new S3ExportFiles(clients.s3, names.bucketName),
     batches: new DynamoBatchManifestRepository(table),
+    permits: new DynamoPermitStore(table),
     monitors: new DynamoMonitorRepository(table),
     traces: new DynamoTraceRepository(table),
   };

@@ -24,6 +24,7 @@ export interface WorkerThreadData {
   modelPrices?: string;
   retry?: RetryOptions;
   maxLlmConcurrency?: number;
+  orgMaxConcurrency?: number;
   workerConcurrency: number;
   hasHooks: boolean;
 }
@@ -52,6 +53,7 @@ export async function runWorkerThread(data: WorkerThreadData, port: MessagePort)
     modelPrices: data.modelPrices,
     retry: data.retry,
     maxLlmConcurrency: data.maxLlmConcurrency,
+    orgMaxConcurrency: data.orgMaxConcurrency,
     outbound: new UrlPolicy(data.outbound),
     projectSecrets: {
       value: (scope, projectId, name) => main.call<string | undefined>('secret', scope.orgId, projectId, name),

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestStack, tempDataDir } from '../support/stack.js';
 
@@ -30,9 +30,9 @@ const run = (args: string[], env: Record<string, string> = {}) =>
 /** `npm run keys -- …` */
 const keys = (dataDir: string, ...args: string[]) =>
   run(['--import', 'tsx', 'local/keys-cli.ts', ...args], { VERDICT_DATA_DIR: dataDir });
-/** `npx verdict keys … --data-dir DIR` */
-const verdictKeys = (dataDir: string, ...args: string[]) =>
-  run([resolve('sdk/bin/verdict.mjs'), 'keys', ...args, '--data-dir', dataDir]);
+/** `npm run keys -- … --data-dir DIR --json` (the flag instead of the environment, JSON instead of text) */
+const keysJson = (dataDir: string, ...args: string[]) =>
+  run(['--import', 'tsx', 'local/keys-cli.ts', ...args, '--data-dir', dataDir, '--json']);
 const secretOf = (out: Outcome) => /secret: (vk_\S+)/.exec(out.stdout)?.[1];
 
 describe('the keys command', () => {
@@ -50,12 +50,17 @@ describe('the keys command', () => {
       expect((await api(secret)).status).toBe(200);
       const [listed, fromCli] = await Promise.all([
         keys(dataDir, 'list'),
-        verdictKeys(dataDir, 'create', '--name', 'from the sdk cli'),
+        keysJson(dataDir, 'create', '--name', 'as json'),
       ]);
       expect(listed.stdout, listed.stderr).toContain(keyId);
       expect(listed.stdout).not.toContain(secret);
       expect(fromCli.code, fromCli.stderr).toBe(0);
-      expect((await api(secretOf(fromCli))).status).toBe(200);
+      const json = JSON.parse(fromCli.stdout);
+      expect(json).toMatchObject({ org: 'default', secret: expect.stringMatching(/^vk_/) });
+      expect((await api(json.secret)).status).toBe(200);
+      const listedJson = JSON.parse((await keysJson(dataDir, 'list')).stdout);
+      expect(listedJson.map((k: { keyId: string }) => k.keyId)).toEqual(expect.arrayContaining([keyId, json.keyId]));
+      expect(JSON.stringify(listedJson)).not.toContain(json.secret);
 
       expect((await keys(dataDir, 'revoke', keyId!)).stdout).toContain('revoked');
       expect((await api(secret)).status).toBe(401);
@@ -73,7 +78,7 @@ describe('the keys command', () => {
       const running = JSON.parse(readFileSync(announced, 'utf8'));
       running.endpoints.dynamodb = 'http://127.0.0.1:9';
       writeFileSync(announced, JSON.stringify(running));
-      for (const out of await Promise.all([keys(dataDir, 'list'), verdictKeys(dataDir, 'list')])) {
+      for (const out of await Promise.all([keys(dataDir, 'list'), keysJson(dataDir, 'list')])) {
         expect(out.code).not.toBe(0);
         const lines = out.stderr.trim().split('\n');
         expect(lines, out.stderr).toHaveLength(1);

@@ -4,7 +4,7 @@ import { createPipelineDeps } from '../../lambdas/aws/pipeline-deps.js';
 import { executeBatch } from '../../lambdas/core/pipeline/execute-batch.js';
 import { prepareRun } from '../../lambdas/core/pipeline/prepare-run.js';
 import { scoreBatch } from '../../lambdas/core/pipeline/score-batch.js';
-import { finalizeRun } from '../../lambdas/core/runs/finalize.js';
+import { finalizeRun, storedScoreTallies, workflowTallies } from '../../lambdas/core/runs/finalize.js';
 import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
 import { type FakeLLM, startFakeLLM } from '../support/fake-llm.js';
 import { apiClient, collectPages, startTestStack, tempDataDir, waitFor, waitForRun } from '../support/stack.js';
@@ -168,10 +168,10 @@ describe('run lifecycle', () => {
     const noScoreReads = Object.assign(Object.create(deps.records), {
       listByRun: () => Promise.reject(new Error('FinalizeRun read the scores')),
     });
-    await finalizeRun({ ...deps, records: noScoreReads }, task);
+    await finalizeRun(deps, task, workflowTallies({ ...deps, records: noScoreReads }));
     const fromSummaries = (await api.get(`/runs/${run.id}`)).body;
-    // Without the manifests FinalizeRun reads every score, as it does for runs the summaries do not cover.
-    await finalizeRun({ ...deps, batches: undefined }, task);
+    // From the stored scores, as for runs the summaries do not cover: the same aggregates.
+    await finalizeRun(deps, task, storedScoreTallies(deps));
     const fromScores = (await api.get(`/runs/${run.id}`)).body;
     expect(fromSummaries.aggregates).toEqual(fromScores.aggregates);
     expect(fromSummaries.numScores).toBe(fromScores.numScores);

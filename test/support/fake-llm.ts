@@ -37,6 +37,10 @@ export interface FakeServer<Body, Responder> {
   requests: LoggedRequest<Body>[];
   /** Replaces the responder for the requests that follow. */
   respond(responder: Responder): void;
+  /** The most requests that were in flight (received, not yet answered) at one time. */
+  readonly peakInFlight: number;
+  /** Starts measuring the peak again from what is in flight now. */
+  resetPeak(): void;
   close(): Promise<void>;
 }
 export type FakeLLM = FakeServer<ChatCompletionBody, FakeLLMResponder>;
@@ -63,10 +67,21 @@ async function serve<Body, Responder>(
   const requests: LoggedRequest<Body>[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let responder = initial;
+  let inFlight = 0;
+  let peakInFlight = 0;
   const send = (res: ServerResponse, reply: Handled) => {
     if (!res.destroyed) res.writeHead(reply.status, reply.headers).end(reply.text);
   };
   const server = createServer(async (req, res) => {
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    let answered = false;
+    const done = () => {
+      if (!answered) inFlight--;
+      answered = true;
+    };
+    res.once('finish', done);
+    res.once('close', done);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const logged = {
@@ -92,6 +107,12 @@ async function serve<Body, Responder>(
     requests,
     respond: (next) => {
       responder = next;
+    },
+    get peakInFlight() {
+      return peakInFlight;
+    },
+    resetPeak: () => {
+      peakInFlight = inFlight;
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

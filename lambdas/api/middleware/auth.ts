@@ -20,7 +20,7 @@ export function authMiddleware(deps: ApiDeps) {
   const throttle = new AuthThrottle(deps.authThrottle);
   const addressOf = (c: Context) => {
     try {
-      return addressBucket(deps.clientAddress?.(c));
+      return addressBucket(deps.clientAddress(c));
     } catch {
       return addressBucket(undefined);
     }

@@ -5,7 +5,6 @@ import { CreateRecordsExport, CreateRunExport, Export, ExportLinkQuery } from '.
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { defineRoute } from './define.js';
-import { requirePort } from './project-records.js';
 
 const tag = 'Exports';
 
@@ -14,9 +13,9 @@ export function exportRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   const exportDeps = (): ExportDeps => ({
     ...deps,
-    recordSearch: requirePort(deps.recordSearch, 'record search'),
-    exports: requirePort(deps.exports, 'export store'),
-    exportFiles: requirePort(deps.exportFiles, 'export file store'),
+    recordSearch: deps.recordSearch,
+    exports: deps.exports,
+    exportFiles: deps.exportFiles,
   });
 
   app.openapi(

@@ -1,8 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireProject } from '../../core/deps.js';
-import { notFound, VerdictError } from '../../core/errors.js';
-import type { MonitorDeps } from '../../core/monitors/ports.js';
+import { notFound } from '../../core/errors.js';
 import { createMonitor, deleteMonitor, updateMonitor } from '../../core/monitors/service.js';
 import { runMonitorTick } from '../../core/monitors/tick.js';
 import { ErrorBody, ListQuery, pageOf, Success } from '../../core/schemas/common.js';
@@ -17,15 +16,7 @@ const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
 const MonitorParams = z.object({ monitorId: z.string().min(1).max(64) });
 const tag = 'Monitors';
 
-/** The monitor ports, or a 503 where the deployment wired none. */
-export function monitorDeps(deps: ApiDeps): MonitorDeps & ApiDeps {
-  if (!deps.monitors || !deps.traces) {
-    throw new VerdictError(503, 'monitors_unavailable', 'monitors are not configured in this deployment');
-  }
-  return deps as MonitorDeps & ApiDeps;
-}
-
-export const monitorNow = (deps: ApiDeps) => deps.monitorClock?.() ?? new Date();
+export const monitorNow = (deps: ApiDeps) => deps.monitorClock();
 
 // The body is optional (a bare POST runs the due window), so this route is declared without defineRoute.
 const triggerRoute = createRoute({
@@ -61,7 +52,7 @@ export function monitorRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const monitor = await createMonitor(
-        monitorDeps(deps),
+        deps,
         c.get('scope'),
         c.req.valid('param').projectId,
         c.req.valid('json'),
@@ -86,7 +77,7 @@ export function monitorRoutes(deps: ApiDeps) {
       const { projectId } = c.req.valid('param');
       await requireProject(deps, scope, projectId);
       const page = await listPage(deps.cursors, `monitors:${projectId}`, c.req.valid('query'), (request) =>
-        monitorDeps(deps).monitors.list(scope, projectId, request),
+        deps.monitors.list(scope, projectId, request),
       );
       return c.json(page, 200);
     },
@@ -103,7 +94,7 @@ export function monitorRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { monitorId } = c.req.valid('param');
-      const monitor = await monitorDeps(deps).monitors.get(c.get('scope'), monitorId);
+      const monitor = await deps.monitors.get(c.get('scope'), monitorId);
       if (!monitor) throw notFound('monitor', monitorId);
       return c.json(monitor, 200);
     },
@@ -121,13 +112,7 @@ export function monitorRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const { monitorId } = c.req.valid('param');
-      const monitor = await updateMonitor(
-        monitorDeps(deps),
-        c.get('scope'),
-        monitorId,
-        c.req.valid('json'),
-        monitorNow(deps),
-      );
+      const monitor = await updateMonitor(deps, c.get('scope'), monitorId, c.req.valid('json'), monitorNow(deps));
       return c.json(monitor, 200);
     },
   );
@@ -142,7 +127,7 @@ export function monitorRoutes(deps: ApiDeps) {
       response: Success,
     }),
     async (c) => {
-      await deleteMonitor(monitorDeps(deps), c.get('scope'), c.req.valid('param').monitorId);
+      await deleteMonitor(deps, c.get('scope'), c.req.valid('param').monitorId);
       return c.json({ success: true as const }, 200);
     },
   );
@@ -150,7 +135,7 @@ export function monitorRoutes(deps: ApiDeps) {
   app.openapi(triggerRoute, async (c) => {
     const { lookback } = c.req.valid('json');
     const now = monitorNow(deps);
-    const result = await runMonitorTick(monitorDeps(deps), {
+    const result = await runMonitorTick(deps, {
       orgId: c.get('scope').orgId,
       monitorId: c.req.valid('param').monitorId,
       dueAt: now,

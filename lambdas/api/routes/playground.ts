@@ -1,11 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
-import { runPlayground } from '../../core/playground/run-once.js';
 import { PlaygroundRequest, PlaygroundResult } from '../../core/schemas/playground.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { defineRoute } from './define.js';
-import { requirePort } from './project-records.js';
 
 /** The Playground's synchronous call: one system run on one testcase, nothing stored. */
 export function playgroundRoutes(deps: ApiDeps) {
@@ -22,16 +20,7 @@ export function playgroundRoutes(deps: ApiDeps) {
       response: PlaygroundResult,
     }),
     async (c) => {
-      const system = requirePort(deps.playground, 'system runner for the Playground');
-      const secretValues = deps.projectSecrets;
-      const result = await runPlayground(
-        { ...deps, system, secretValues },
-        c.get('scope'),
-        c.req.valid('param').projectId,
-        {
-          ...c.req.valid('json'),
-        },
-      );
+      const result = await deps.playground.run(c.get('scope'), c.req.valid('param').projectId, c.req.valid('json'));
       return c.json(result, 200);
     },
   );

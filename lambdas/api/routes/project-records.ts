@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
-import { VerdictError } from '../../core/errors.js';
 import { resolveFilter, searchRecords } from '../../core/records/search.js';
 import { pageOf } from '../../core/schemas/common.js';
 import { RecordWithScores } from '../../core/schemas/record.js';
@@ -20,11 +19,6 @@ export function filterScope(prefix: string, projectId: string, filter: RecordFil
     .sort(([a], [b]) => a.localeCompare(b));
   const digest = createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
   return `${prefix}:${projectId}:${digest}`;
-}
-
-export function requirePort<T>(port: T | undefined, name: string): T {
-  if (!port) throw new VerdictError(503, 'not_configured', `this deployment has no ${name} configured`);
-  return port;
 }
 
 export function projectRecordRoutes(deps: ApiDeps) {
@@ -48,7 +42,7 @@ export function projectRecordRoutes(deps: ApiDeps) {
       const scope = c.get('scope');
       const { projectId } = c.req.valid('param');
       const { limit, cursor, ...filter } = c.req.valid('query');
-      const recordSearch = requirePort(deps.recordSearch, 'record search');
+      const recordSearch = deps.recordSearch;
       const listScope = filterScope('project-records', projectId, filter);
       const request = pageRequest(deps.cursors, listScope, { limit, cursor });
       const resolved = await resolveFilter({ ...deps, recordSearch }, scope, projectId, filter);

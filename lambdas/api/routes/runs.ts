@@ -123,7 +123,7 @@ export function runRoutes(deps: ApiDeps) {
         c.req.valid('json').metricIds,
         deps.llm,
       );
-      if (deps.launcher) await deps.launcher.start(scope, run.id, 'rescore');
+      await deps.launcher.start(scope, run.id, 'rescore');
       return c.json(run, 200);
     },
   );
@@ -161,6 +161,6 @@ export function runRoutes(deps: ApiDeps) {
 
 /** Starts the pipeline for runs it executes; SDK/external runs wait for their records to be posted. */
 async function launch(deps: ApiDeps, scope: Scope, run: Run) {
-  if (deps.launcher && (await isExecutedRun(deps, scope, run))) await deps.launcher.start(scope, run.id, 'execute');
+  if (await isExecutedRun(deps, scope, run)) await deps.launcher.start(scope, run.id, 'execute');
   return presentRun((await deps.runs.get(scope, run.id)) ?? run);
 }

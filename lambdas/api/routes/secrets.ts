@@ -1,9 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
-import { notFound, VerdictError } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
 import { ProjectSecret, PutProjectSecret, SecretName } from '../../core/schemas/secret.js';
-import type { ProjectSecretRepository } from '../../core/secrets/ports.js';
 import { nowIso, requireProject } from '../../core/services/deps.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -13,11 +12,6 @@ import { defineRoute } from './define.js';
 const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
 const SecretParams = ProjectParams.extend({ name: SecretName });
 const tag = 'Secrets';
-
-function secretsOf(deps: ApiDeps): ProjectSecretRepository {
-  if (!deps.projectSecrets) throw new VerdictError(503, 'not_configured', 'this deployment has no project secrets');
-  return deps.projectSecrets;
-}
 
 /**
  * A project's secrets, which its systems name (`{{ secrets.NAME }}` in http headers, `apiKeySecret`): written
@@ -39,7 +33,7 @@ export function secretRoutes(deps: ApiDeps) {
     async (c) => {
       const scope = c.get('scope');
       const { projectId, name } = c.req.valid('param');
-      const secrets = secretsOf(deps);
+      const secrets = deps.projectSecrets;
       await requireProject(deps, scope, projectId);
       const secret = await secrets.put(scope, projectId, name, c.req.valid('json').value, nowIso(deps));
       return c.json(secret, 200);
@@ -59,7 +53,7 @@ export function secretRoutes(deps: ApiDeps) {
     async (c) => {
       const scope = c.get('scope');
       const { projectId } = c.req.valid('param');
-      const secrets = secretsOf(deps);
+      const secrets = deps.projectSecrets;
       await requireProject(deps, scope, projectId);
       const page = await listPage(deps.cursors, `secrets:${projectId}`, c.req.valid('query'), (request) =>
         secrets.list(scope, projectId, request),
@@ -80,7 +74,7 @@ export function secretRoutes(deps: ApiDeps) {
     async (c) => {
       const scope = c.get('scope');
       const { projectId, name } = c.req.valid('param');
-      const secrets = secretsOf(deps);
+      const secrets = deps.projectSecrets;
       await requireProject(deps, scope, projectId);
       if (!(await secrets.delete(scope, projectId, name))) throw notFound('secret', name);
       return c.json({ success: true as const }, 200);

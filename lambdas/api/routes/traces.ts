@@ -5,7 +5,7 @@ import { IngestResult, IngestTraces } from '../../core/schemas/trace.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { defineRoute } from './define.js';
-import { monitorDeps, monitorNow } from './monitors.js';
+import { monitorNow } from './monitors.js';
 
 const ProjectParams = z.object({ projectId: z.string().min(1).max(64) });
 
@@ -26,7 +26,7 @@ export function traceRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const result = await ingestTraces(monitorDeps(deps), c.get('scope'), c.req.valid('param').projectId, body.items, {
+      const result = await ingestTraces(deps, c.get('scope'), c.req.valid('param').projectId, body.items, {
         now: monitorNow(deps),
         ttlDays: body.ttlDays,
       });

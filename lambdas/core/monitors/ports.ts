@@ -13,6 +13,8 @@ export type ScheduledMonitor = Pick<Monitor, 'id' | 'name' | 'schedule' | 'activ
  * idempotent: upserting an unchanged monitor or deleting a missing schedule is not an error.
  */
 export interface Scheduler {
+  /** Why monitors cannot be scheduled here, or null where they can (`noScheduler` says it up front). */
+  readonly unavailable: string | null;
   /** Creates or replaces the monitor's schedule; an inactive monitor has none, so it is deleted. */
   upsertSchedule(monitor: ScheduledMonitor): Promise<void>;
   deleteSchedule(monitorId: string): Promise<void>;
@@ -113,5 +115,5 @@ export interface TraceRepository {
 export interface MonitorDeps extends CoreDeps {
   monitors: MonitorRepository;
   traces: TraceRepository;
-  launcher?: Pick<RunLauncher, 'start'>;
+  launcher: Pick<RunLauncher, 'start'>;
 }

@@ -9,8 +9,8 @@ import type { MonitorRepository, Scheduler } from './ports.js';
 
 export interface MonitorServiceDeps extends CoreDeps {
   monitors: MonitorRepository;
-  /** Absent where nothing can fire schedules: active monitors are then refused rather than silently idle. */
-  scheduler?: Scheduler;
+  /** `noScheduler` where nothing can fire schedules: active monitors are then refused rather than silently idle. */
+  scheduler: Scheduler;
 }
 
 const normalizeFilter = (filter: MonitorFilter): MonitorFilter => ({
@@ -52,7 +52,7 @@ async function checkReferences(
 }
 
 function requireScheduler(deps: MonitorServiceDeps, active: boolean) {
-  if (active && !deps.scheduler) {
+  if (active && deps.scheduler.unavailable !== null) {
     throw new VerdictError(
       503,
       'scheduler_unavailable',
@@ -95,7 +95,7 @@ export async function createMonitor(
   };
   await deps.monitors.create(scope, monitor);
   try {
-    await deps.scheduler?.upsertSchedule(scheduled(scope, monitor));
+    await deps.scheduler.upsertSchedule(scheduled(scope, monitor));
   } catch (error) {
     // No monitor without its schedule: the client retries the whole create.
     await deps.monitors.delete(scope, monitor.id);
@@ -130,7 +130,7 @@ export async function updateMonitor(
     resetCursor: patch.active === true && !current.active,
   });
   if (!updated) throw notFound('monitor', id);
-  await deps.scheduler?.upsertSchedule(scheduled(scope, updated));
+  await deps.scheduler.upsertSchedule(scheduled(scope, updated));
   return updated;
 }
 
@@ -138,6 +138,6 @@ export async function updateMonitor(
 export async function deleteMonitor(deps: MonitorServiceDeps, scope: Scope, id: string): Promise<void> {
   const current = await deps.monitors.get(scope, id);
   if (!current) throw notFound('monitor', id);
-  await deps.scheduler?.deleteSchedule(id);
+  await deps.scheduler.deleteSchedule(id);
   await deps.monitors.delete(scope, id);
 }

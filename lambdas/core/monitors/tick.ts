@@ -164,7 +164,7 @@ async function evaluateTraces(
   if (!state.counted && (await deps.monitors.markTick(scope, monitor.id, state.key, 'counted'))) {
     await deps.runs.addCounters(scope, runId, { numRecords: records.length, executed: records.length });
   }
-  if (!state.launched && deps.launcher) {
+  if (!state.launched) {
     // The records are already executed: the state machine's rescore mode scores them in batches and finalizes.
     await awaitIndexed(deps, scope, runId, records.length);
     await deps.launcher.start(scope, runId, 'rescore');
@@ -254,7 +254,7 @@ async function startTestsetRun(
     await deps.monitors.updateTick(scope, monitor.id, state.key, { runId });
   }
   const run = await deps.runs.get(scope, runId);
-  if (run && !state.launched && deps.launcher && (await isExecutedRun(deps, scope, run))) {
+  if (run && !state.launched && (await isExecutedRun(deps, scope, run))) {
     await deps.launcher.start(scope, runId, 'execute');
     await deps.monitors.markTick(scope, monitor.id, state.key, 'launched');
   }

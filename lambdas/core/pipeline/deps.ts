@@ -1,5 +1,6 @@
+import type { PermitStore } from '../concurrency/ports.js';
+import { createSharedLimiter, type SharedLimiter } from '../concurrency/shared-limiter.js';
 import type { CoreDeps } from '../deps.js';
-import { createLimiter, type Limiter } from '../llm/limiter.js';
 import type { ChatModel } from '../llm/port.js';
 import type { RetryOptions } from '../llm/retry.js';
 import type { BatchManifestRepository } from '../ports.js';
@@ -35,20 +36,54 @@ export interface PipelineDeps extends WorkflowDeps {
   hooks?: PipelineHooks;
 }
 
+export interface RunLimitersOptions {
+  /** The pool of permits every worker leases from (the table). */
+  permits: PermitStore;
+  /** This worker process (a Lambda container, the local worker thread): its leases are its own. */
+  holder: string;
+  /** The most concurrent system and judge calls of one organization, across all its runs and workers. */
+  orgLimit: number;
+  /** How long a lease outlives a worker that stopped renewing it (died, or froze between invocations). */
+  leaseMs?: number;
+}
+
+/** A lease outlives a dead worker by this much; renewed every third of it while held. */
+export const PERMIT_LEASE_MS = 30_000;
+
 /**
- * Concurrency budget per run (its maxConcurrency), shared by every batch of that run in this process: system
- * calls and judge calls draw from the same budget.
+ * The concurrency budget of each run (its maxConcurrency), enforced across every worker: system calls and judge
+ * calls of a run draw permits from its pool, and from its organization's pool, leased in the table. Within this
+ * process the batches of a run share one limiter, so they lease together and hand permits to each other.
  */
 export class RunLimiters {
-  private readonly limiters = new Map<string, { limit: number; limiter: Limiter }>();
+  private readonly limiters = new Map<string, { limit: number; limiter: SharedLimiter }>();
 
-  for(runId: string, limit: number): Limiter {
+  constructor(private readonly options: RunLimitersOptions) {}
+
+  for(orgId: string, runId: string, limit: number): SharedLimiter {
     const existing = this.limiters.get(runId);
     if (existing && existing.limit === limit) return existing.limiter;
-    const limiter = createLimiter(Math.max(1, limit));
+    const budget = Math.max(1, Math.min(limit, this.options.orgLimit));
+    const limiter = createSharedLimiter({
+      limit: budget,
+      leaseMs: this.options.leaseMs ?? PERMIT_LEASE_MS,
+      hold: (want) => this.hold(orgId, runId, budget, want),
+    });
     this.limiters.set(runId, { limit, limiter });
     if (this.limiters.size > 1000) this.limiters.delete(this.limiters.keys().next().value!);
     return limiter;
+  }
+
+  /** The organization's permits first, then the run's within them; what the run refused goes back to the org. */
+  private async hold(orgId: string, runId: string, limit: number, want: number) {
+    const { permits, holder, orgLimit } = this.options;
+    const leaseMs = this.options.leaseMs ?? PERMIT_LEASE_MS;
+    const now = Date.now();
+    const orgHolder = `${holder}/${runId}`;
+    const fromOrg = await permits.hold(`org#${orgId}`, orgHolder, want, orgLimit, leaseMs, now);
+    const fromRun = await permits.hold(`run#${runId}`, holder, Math.min(want, fromOrg), limit, leaseMs, now);
+    if (fromRun < fromOrg) await permits.hold(`org#${orgId}`, orgHolder, fromRun, orgLimit, leaseMs, now);
+    return fromRun;
   }
 }
 

@@ -33,7 +33,7 @@ export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt 
     extra: config,
   } = await loadBatch(deps, task, 'build', (scope, run) => systemConfigOf(deps, scope, run));
   const isCancelled = cancellationProbe(deps, scope, run.id, run);
-  const limiter = deps.runLimiters.for(run.id, run.maxConcurrency);
+  const limiter = deps.runLimiters.for(scope.orgId, run.id, run.maxConcurrency);
   const system: SystemDeps = {
     ...deps.system,
     chat: deps.chat,
@@ -46,6 +46,8 @@ export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt 
     // Checked once a slot is free, not before queueing: a cancel must stop records waiting for the budget.
     return limiter.run(async () => ((await isCancelled()) ? record : executeRecord(deps, system, config, record)));
   });
+  // The permits go back before the results are written: other workers can use them meanwhile.
+  await limiter.releaseIdle();
   // Newly finished, or finished before it ran (its testcase was deleted) and never written.
   const fresh = results.filter((r, i) => isFinished(r) && (!isFinished(records[i]!) || !stored.has(r.id)));
   await deps.records.insertMany(scope, fresh, run.projectId);

@@ -100,7 +100,7 @@ async function computeScores(deps: PipelineDeps, scope: Scope, run: Run, records
     run.generation,
   );
   const isCancelled = cancellationProbe(deps, scope, run.id, run);
-  const limiter = deps.runLimiters.for(run.id, run.maxConcurrency);
+  const limiter = deps.runLimiters.for(scope.orgId, run.id, run.maxConcurrency);
   const { results, failure } = await settleAll(scorable, async (record) => {
     const missing = metrics.filter((m) => !written.has(`${record.id}/${m.id}`));
     if (missing.length === 0 || (await isCancelled())) return [];
@@ -108,6 +108,7 @@ async function computeScores(deps: PipelineDeps, scope: Scope, run: Run, records
     const scores = await Promise.all(missing.map((version) => scoreOne(deps, limiter, isCancelled, version, record)));
     return scores.filter((s): s is Score => s !== null);
   });
+  await limiter.releaseIdle();
   return { fresh: results.flat(), existing: [...written.values()], metrics, failure };
 }
 

@@ -15,8 +15,17 @@ import { runSystem, type SystemDeps } from '../systems/index.js';
 export type PlaygroundDeps = CoreDeps &
   SystemConfigDeps & {
     system: Omit<SystemDeps, 'signal' | 'secrets'>;
-    secretValues?: ProjectSecretReader;
+    secretValues: ProjectSecretReader;
   };
+
+/** Runs the Playground's one call; `noPlayground` where a deployment runs no systems in-request. */
+export interface PlaygroundRunner {
+  run(scope: Scope, projectId: string, request: PlaygroundRequest): Promise<PlaygroundResult>;
+}
+
+export const playgroundRunner = (deps: PlaygroundDeps): PlaygroundRunner => ({
+  run: (scope, projectId, request) => runPlayground(deps, scope, projectId, request),
+});
 
 /** Fewer tries than the pipeline: a person is waiting, and the API Gateway stops waiting after 30 s. */
 const PLAYGROUND_RETRY = { attempts: 2, maxRetryAfterMs: 5_000 };
@@ -38,7 +47,7 @@ export async function runPlayground(
   // An edited config is checked as a saved one would be: the same URL policy, only this project's secrets.
   if (request.config) await checkSystemConfig(deps, scope, projectId, config);
   const signal = AbortSignal.timeout(PLAYGROUND_TIMEOUT_MS);
-  const secrets = async (name: string) => deps.secretValues?.value(scope, projectId, name);
+  const secrets = async (name: string) => deps.secretValues.value(scope, projectId, name);
   try {
     const result = await withRetries(
       () => runSystem(config, inputs, { ...deps.system, secrets, signal }),

@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../deps.js';
 import type { Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
-import { finalizeRun } from './finalize.js';
+import { finalizeRun, storedScoreTallies } from './finalize.js';
 import { autoScoringDone, humanScoringDone } from './status.js';
 
 /**
@@ -17,8 +17,9 @@ export async function completeIfDone(deps: CoreDeps, scope: Scope, runId: string
     if (!run || !readyToFinalize(run)) return false;
     const { numRecords, numScores } = run;
     const result = await finalizeRun(
-      { ...deps, batches: undefined },
+      deps,
       { runId, orgId: scope.orgId, expected: { numRecords, numScores } },
+      storedScoreTallies(deps),
     );
     if (result.finalized) return true;
   }

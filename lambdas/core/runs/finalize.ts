@@ -1,11 +1,33 @@
 import type { CoreDeps } from '../deps.js';
 import { nowIso } from '../deps.js';
 import { NonRetryableError } from '../errors.js';
-import type { BatchManifestRepository, MetricVersion, Scope } from '../ports.js';
+import type { BatchManifestRepository, MetricVersion, Scope, ScoreTally } from '../ports.js';
 import type { Score } from '../schemas/record.js';
 import { type Run, RunStatus } from '../schemas/run.js';
 import { addTally, aggregateTally, emptyTally, tallyScores } from './aggregates.js';
 import { runStatus } from './status.js';
+
+/**
+ * Where a finalization gets each metric version's tally of the run's scores. There is one way to tally scores
+ * (`tallyScores`); the sources differ only in whether they read the scores or the scorer's per-batch tallies of them.
+ */
+export type TallySource = (scope: Scope, run: Run, versions: MetricVersion[]) => Promise<Map<string, ScoreTally>>;
+
+/** Every stored score, read once: right for any run (records posted through the API, human reviews). */
+export const storedScoreTallies =
+  (deps: CoreDeps): TallySource =>
+  (scope, run, versions) =>
+    tallyStoredScores(deps, scope, run, versions);
+
+/** The scorer's batch summaries when they account for every score (the state machine's runs); else `fallback`. */
+export const batchSummaryTallies =
+  (batches: BatchManifestRepository, fallback: TallySource): TallySource =>
+  async (scope, run, versions) =>
+    (await tallyBatchSummaries(batches, run)) ?? fallback(scope, run, versions);
+
+/** What the state machine's FinalizeRun reads: the batch summaries, else every stored score. */
+export const workflowTallies = (deps: CoreDeps & { batches: BatchManifestRepository }) =>
+  batchSummaryTallies(deps.batches, storedScoreTallies(deps));
 
 /** Reads every score of the run once, page by page, and tallies them per metric version. */
 async function tallyStoredScores(deps: CoreDeps, scope: Scope, run: Run, versions: MetricVersion[]) {
@@ -28,9 +50,9 @@ async function tallyStoredScores(deps: CoreDeps, scope: Scope, run: Run, version
  * Otherwise null, and the scores are read. A score replaced by a PUT while the run is still going is only
  * reflected by a later finalization (as after human review).
  */
-async function tallyBatchSummaries(deps: { batches?: BatchManifestRepository }, run: Run) {
-  if (!deps.batches || run.humanMetricVersionIds.length > 0) return null;
-  const summaries = await deps.batches.scoreSummaries(run.id);
+async function tallyBatchSummaries(batches: BatchManifestRepository, run: Run) {
+  if (run.humanMetricVersionIds.length > 0) return null;
+  const summaries = await batches.scoreSummaries(run.id);
   if (summaries.length === 0) return null;
   const tallies = new Map(run.metricVersionIds.map((v) => [v, emptyTally()]));
   let records = 0;
@@ -72,8 +94,9 @@ export function workflowErrorMessage(error: unknown): string {
  * says whether it was.
  */
 export async function finalizeRun(
-  deps: CoreDeps & { batches?: BatchManifestRepository },
+  deps: CoreDeps,
   input: { runId: string; orgId: string; error?: unknown; expected?: Pick<Run, 'numRecords' | 'numScores'> },
+  tallySource: TallySource,
 ) {
   const scope: Scope = { orgId: input.orgId };
   const run = await deps.runs.get(scope, input.runId);
@@ -81,7 +104,7 @@ export async function finalizeRun(
   const versions = (await Promise.all(run.metricVersionIds.map((id) => deps.metrics.getVersion(scope, id)))).filter(
     (v): v is MetricVersion => v !== null,
   );
-  const tallies = (await tallyBatchSummaries(deps, run)) ?? (await tallyStoredScores(deps, scope, run, versions));
+  const tallies = await tallySource(scope, run, versions);
   const aggregates = Object.fromEntries(
     versions.map((v) => [v.id, aggregateTally(v, tallies.get(v.id) ?? emptyTally())]),
   );

@@ -10,7 +10,7 @@ import { secretNamesIn } from '../secrets/references.js';
 export interface SystemConfigDeps {
   outbound: UrlPolicy;
   /** Absent where a deployment has no project secrets: then no config may name one. */
-  projectSecrets?: Pick<ProjectSecretRepository, 'get'>;
+  projectSecrets: Pick<ProjectSecretRepository, 'get'>;
 }
 
 interface SecretUse {
@@ -72,10 +72,9 @@ export async function checkSystemConfig(
   const isRegistered = (name: string) => {
     let known = registered.get(name);
     if (!known) {
-      known =
-        SecretName.safeParse(name).success && deps.projectSecrets
-          ? deps.projectSecrets.get(scope, projectId, name).then((secret) => secret !== null)
-          : Promise.resolve(false);
+      known = SecretName.safeParse(name).success
+        ? deps.projectSecrets.get(scope, projectId, name).then((secret) => secret !== null)
+        : Promise.resolve(false);
       registered.set(name, known);
     }
     return known;
