@@ -12,13 +12,27 @@ export type SqsWorkerHandler = (event: SQSEvent, context?: Context) => Promise<S
 export function createSqsWorkerHandler(
   handleMessage: (delivery: Delivery) => Promise<void>,
   maxReceiveCount: number,
+  options: {
+    /**
+     * Called for a message that failed and goes back to the queue. The queue's visibility timeout is 6× the
+     * function's (AWS's rule for event sources), far too long to wait before a retry: the Lambda shortens it here
+     * (the local poller does the same on its side).
+     */
+    onRetry?: (record: SQSRecord) => Promise<void>;
+  } = {},
 ): SqsWorkerHandler {
-  const recordHandler = async (record: SQSRecord) => {
-    await handleMessage({
-      body: record.body,
-      receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
-      maxReceiveCount,
-    });
+  const recordHandler = async (record: SQSRecord, context?: Context) => {
+    try {
+      await handleMessage({
+        body: record.body,
+        receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+        maxReceiveCount,
+        remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined,
+      });
+    } catch (error) {
+      await options.onRetry?.(record).catch(() => undefined);
+      throw error;
+    }
   };
   return async (event, context) =>
     // A processor holds per-invocation state; concurrent local invocations each need their own.

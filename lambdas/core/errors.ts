@@ -56,6 +56,17 @@ export class TransientError extends Error {
 }
 
 /**
+ * A worker's invocation is about to end (Lambda's remaining time fell under the margin): the records it has not
+ * started are handed back to the queue, and a redelivery does them without redoing what was saved.
+ */
+export class OutOfTimeError extends TransientError {
+  constructor(remainingMs: number) {
+    super(`the worker stopped taking records with ${Math.round(remainingMs / 1000)} s left; the rest are handed back`);
+    this.name = 'OutOfTimeError';
+  }
+}
+
+/**
  * A fault that trying again cannot fix: a 400/401/404 from something we call, a missing key, a bad template.
  * Retry loops rethrow it at once and queue handlers should not send it round again.
  */

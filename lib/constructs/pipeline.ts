@@ -6,7 +6,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { QUEUE_DEFINITIONS, type QueueRole } from '../../lambdas/aws/queue-definitions.js';
+import { QUEUE_DEFINITIONS, type QueueRole, WORKER_TIMEOUT_SECONDS } from '../../lambdas/aws/queue-definitions.js';
 import { listPlaceholders } from '../../lambdas/core/workflow/substitute.js';
 import { RUN_EVALUATION_ASL_PATH } from '../lambda-entries.js';
 import {
@@ -43,7 +43,7 @@ export interface WorkQueue {
 
 // The longest a Lambda may run; each queue's visibility timeout must cover it or SQS hands a batch to a
 // second worker while the first is still on it.
-const WORKER_TIMEOUT = Duration.minutes(15);
+const WORKER_TIMEOUT = Duration.seconds(WORKER_TIMEOUT_SECONDS);
 
 /**
  * The evaluation pipeline of DESIGN.md section 3: the run-evaluation state machine from its ASL file, its three
@@ -125,8 +125,8 @@ export class Pipeline extends Construct {
   private workQueue(role: QueueRole): WorkQueue {
     const definition = QUEUE_DEFINITIONS[role];
     const visibilityTimeout = Duration.seconds(definition.visibilityTimeoutSeconds);
-    if (visibilityTimeout.toSeconds() < WORKER_TIMEOUT.toSeconds()) {
-      throw new Error(`${definition.name}: visibility timeout must be at least the worker timeout (900 s)`);
+    if (visibilityTimeout.toSeconds() < 6 * WORKER_TIMEOUT.toSeconds() || definition.maxReceiveCount < 5) {
+      throw new Error(`${definition.name}: AWS wants a visibility timeout ≥ 6× the worker's and maxReceiveCount ≥ 5`);
     }
     const prefix = role === 'executor' ? 'Executor' : 'Scorer';
     const deadLetterQueue = new Queue(this, `${prefix}DeadLetterQueue`, {

@@ -118,6 +118,17 @@ describe('storage', () => {
 
 describe('queues', () => {
   it.each(Object.keys(QUEUE_DEFINITIONS) as QueueRole[])(
+    'the %s queue follows AWS guidance: visibility ≥ 6× its worker function timeout, maxReceiveCount ≥ 5',
+    (role) => {
+      const queue = resource(synth.logicalId(synth.stack.pipeline.queues[role].queue)).Properties;
+      const worker = resource(synth.logicalId(synth.stack.pipeline[role])).Properties;
+      expect(worker.Timeout).toBe(900);
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+      expect(queue.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    },
+  );
+
+  it.each(Object.keys(QUEUE_DEFINITIONS) as QueueRole[])(
     'the %s queue follows QUEUE_DEFINITIONS, has its own DLQ, is encrypted and TLS-only',
     (role) => {
       const { queue, deadLetterQueue } = synth.stack.pipeline.queues[role];

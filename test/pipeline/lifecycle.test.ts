@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPipelineDeps } from '../../lambdas/aws/pipeline-deps.js';
 import { executeBatch } from '../../lambdas/core/pipeline/execute-batch.js';
 import { prepareRun } from '../../lambdas/core/pipeline/prepare-run.js';
 import { scoreBatch } from '../../lambdas/core/pipeline/score-batch.js';
@@ -15,6 +14,7 @@ import {
   EXACT_METRIC,
   questionNumber,
   seedTestset,
+  startDrivenRun,
 } from './support.js';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
@@ -34,33 +34,8 @@ async function slowLLM(delayMs: number): Promise<FakeLLM> {
   return llm;
 }
 
-/**
- * A run on a stack without the pipeline: the test drives PrepareRun and the workers itself, to act between
- * them. The system is CHAT_SYSTEM on `llm` (no LLM configured without one).
- */
-async function drivenRun(testcases: number, metricBodies: Array<Record<string, unknown>>, llm?: FakeLLM) {
-  const stack = await startTestStack({ pipeline: false });
-  cleanup.push(() => stack.stop());
-  const api = apiClient(stack.url, stack.apiKey);
-  const { projectId, testsetId } = await seedTestset(api, testcases);
-  const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
-  const metrics: Array<{ id: string; versionId: string }> = [];
-  for (const body of metricBodies) metrics.push(await createMetric(api, projectId, body));
-  const run = (
-    await api.post(`/projects/${projectId}/runs`, {
-      testsetId,
-      systemVersionId: versionId,
-      metricIds: metrics.map((m) => m.id),
-    })
-  ).body;
-  const deps = createPipelineDeps(stack.core.repositories, {
-    openaiApiKey: llm ? 'k' : '',
-    openaiBaseURL: llm && `${llm.url}/v1`,
-    outbound: stack.outbound,
-    projectSecrets: stack.projectSecrets,
-  });
-  return { api, testsetId, metrics, run, deps, task: { orgId: DEFAULT_ORG, runId: run.id } };
-}
+const drivenRun = (testcases: number, metricBodies: Array<Record<string, unknown>>, llm?: FakeLLM) =>
+  startDrivenRun(cleanup, testcases, metricBodies, llm);
 
 describe('run lifecycle', () => {
   it('cancel stops new work: nothing is executed after the workflow drains', async () => {

@@ -1,4 +1,8 @@
-import type { ApiClient } from '../support/stack.js';
+import { createPipelineDeps } from '../../lambdas/aws/pipeline-deps.js';
+import type { PipelineHooks } from '../../lambdas/core/pipeline/deps.js';
+import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
+import type { FakeLLM } from '../support/fake-llm.js';
+import { type ApiClient, apiClient, startTestStack } from '../support/stack.js';
 
 /** Creates a project with a testset of `n` testcases {question: "question i"} → {answer: "answer-i"}. */
 export async function seedTestset(api: ApiClient, n: number) {
@@ -52,3 +56,39 @@ export const EXACT_METRIC = {
   outputType: 'boolean',
   heuristic: { kind: 'exact_match', expectedField: 'answer' },
 };
+
+/**
+ * A run on a stack without the pipeline: the test drives PrepareRun and the workers itself, to act between
+ * them. The system is CHAT_SYSTEM on `llm` (no LLM configured without one). `cleanup` receives the stack's stop.
+ */
+export async function startDrivenRun(
+  cleanup: Array<() => unknown>,
+  testcases: number,
+  metricBodies: Array<Record<string, unknown>>,
+  llm?: FakeLLM,
+  options: { maxConcurrency?: number; hooks?: PipelineHooks } = {},
+) {
+  const stack = await startTestStack({ pipeline: false });
+  cleanup.push(() => stack.stop());
+  const api = apiClient(stack.url, stack.apiKey);
+  const { projectId, testsetId } = await seedTestset(api, testcases);
+  const versionId = await createSystemVersion(api, projectId, 'chat', CHAT_SYSTEM);
+  const metrics: Array<{ id: string; versionId: string }> = [];
+  for (const body of metricBodies) metrics.push(await createMetric(api, projectId, body));
+  const run = (
+    await api.post(`/projects/${projectId}/runs`, {
+      testsetId,
+      systemVersionId: versionId,
+      metricIds: metrics.map((m) => m.id),
+      ...(options.maxConcurrency && { maxConcurrency: options.maxConcurrency }),
+    })
+  ).body;
+  const deps = createPipelineDeps(stack.core.repositories, {
+    openaiApiKey: llm ? 'k' : '',
+    openaiBaseURL: llm && `${llm.url}/v1`,
+    outbound: stack.outbound,
+    projectSecrets: stack.projectSecrets,
+    hooks: options.hooks,
+  });
+  return { api, testsetId, metrics, run, deps, task: { orgId: DEFAULT_ORG, runId: run.id } };
+}

@@ -69,19 +69,22 @@ async function serve<Body, Responder>(
   let responder = initial;
   let inFlight = 0;
   let peakInFlight = 0;
+  const answered = new WeakSet<ServerResponse>();
+  // Out of flight the moment the reply is handed over (not on 'finish', which the event loop may deliver after
+  // the client already read the reply and sent its next request).
+  const settle = (res: ServerResponse) => {
+    if (answered.has(res)) return;
+    answered.add(res);
+    inFlight--;
+  };
   const send = (res: ServerResponse, reply: Handled) => {
+    settle(res);
     if (!res.destroyed) res.writeHead(reply.status, reply.headers).end(reply.text);
   };
   const server = createServer(async (req, res) => {
     inFlight++;
     peakInFlight = Math.max(peakInFlight, inFlight);
-    let answered = false;
-    const done = () => {
-      if (!answered) inFlight--;
-      answered = true;
-    };
-    res.once('finish', done);
-    res.once('close', done);
+    res.once('close', () => settle(res));
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const logged = {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { HEARTBEAT_INTERVAL_MS } from '../../lambdas/core/pipeline/worker.js';
 import { listPlaceholders, substitutePlaceholders } from '../../lambdas/core/workflow/substitute.js';
 import { loadRunEvaluationDefinition, RUN_EVALUATION_ASL_URL } from '../../local/stepfunctions/definition.js';
 import { collectTaskStates } from '../../local/stepfunctions/task-states.js';
@@ -44,7 +45,19 @@ describe('statemachines/run-evaluation.asl.json', () => {
     const definition = JSON.parse(aslText) as Parameters<typeof collectTaskStates>[0];
     const timeouts = Object.fromEntries(collectTaskStates(definition).map((task) => [task.name, task.timeoutSeconds]));
 
-    expect(timeouts).toEqual({ PrepareRun: 900, Execute: 3600, Score: 3600, MarkBatchErrored: 900, FinalizeRun: 900 });
+    expect(timeouts).toEqual({ PrepareRun: 900, Execute: 7200, Score: 7200, MarkBatchErrored: 900, FinalizeRun: 900 });
+  });
+
+  it('waits for workers by heartbeat: a worker that dies is noticed within HeartbeatSeconds, then retried', () => {
+    const states = JSON.parse(aslText).States.EvaluateBatches.ItemProcessor.States;
+    for (const name of ['Execute', 'Score']) {
+      // Workers beat every HEARTBEAT_INTERVAL_MS; a live worker never misses four beats in a row.
+      expect(states[name].HeartbeatSeconds * 1000).toBeGreaterThanOrEqual(4 * HEARTBEAT_INTERVAL_MS);
+      expect(states[name].HeartbeatSeconds).toBeLessThan(states[name].TimeoutSeconds);
+      expect(states[name].Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).toContain(
+        'States.HeartbeatTimeout',
+      );
+    }
   });
 
   it('keeps the Map output from growing with the run and routes every batch failure to MarkBatchErrored', () => {

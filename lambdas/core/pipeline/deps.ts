@@ -1,6 +1,7 @@
 import type { PermitStore } from '../concurrency/ports.js';
 import { createSharedLimiter, type SharedLimiter } from '../concurrency/shared-limiter.js';
 import type { CoreDeps } from '../deps.js';
+import { OutOfTimeError } from '../errors.js';
 import type { ChatModel } from '../llm/port.js';
 import type { RetryOptions } from '../llm/retry.js';
 import type { BatchManifestRepository } from '../ports.js';
@@ -85,6 +86,21 @@ export class RunLimiters {
     if (fromRun < fromOrg) await permits.hold(`org#${orgId}`, orgHolder, fromRun, orgLimit, leaseMs, now);
     return fromRun;
   }
+}
+
+/**
+ * How long the worker's invocation has left (Lambda's getRemainingTimeInMillis); unbounded where nothing cuts
+ * a worker off (the local worker thread).
+ */
+export type RemainingTime = () => number;
+
+/** A worker stops taking records with this much time left: enough to finish the calls under way and write. */
+export const DEADLINE_MARGIN_MS = 60_000;
+
+/** Throws OutOfTimeError once the invocation has less than the margin left. */
+export function checkDeadline(remainingMs?: RemainingTime) {
+  const left = remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  if (left < DEADLINE_MARGIN_MS) throw new OutOfTimeError(left);
 }
 
 /** What a worker message for one batch carries. */

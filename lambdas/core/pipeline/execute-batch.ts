@@ -4,10 +4,11 @@ import type { RunRecord } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
 import type { SystemConfig } from '../schemas/system.js';
 import { runSystem, type SystemDeps } from '../systems/index.js';
-import type { BatchTask, PipelineDeps } from './deps.js';
+import { type BatchTask, checkDeadline, type PipelineDeps, type RemainingTime } from './deps.js';
 import { cancellationProbe, errorMessage, isInvalidTestcaseRecord, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
 import { systemResultProblem } from './storable.js';
+import { createStreamingWriter } from './streaming-writer.js';
 
 export interface BatchOutcome {
   completed: number;
@@ -24,7 +25,12 @@ const isFinished = (r: RunRecord) => r.status === 'completed' || r.status === 'e
  * A fault of the worker itself is thrown after the finished records are saved, so SQS redelivers the batch and
  * only the rest is executed again.
  */
-export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt = 1): Promise<BatchOutcome> {
+export async function executeBatch(
+  deps: PipelineDeps,
+  task: BatchTask,
+  attempt = 1,
+  remainingMs?: RemainingTime,
+): Promise<BatchOutcome> {
   const {
     scope,
     run,
@@ -40,17 +46,30 @@ export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt 
     secrets: (name) => deps.projectSecrets.value(scope, run.projectId, name),
   };
 
+  // Each record is written as it finishes (see createStreamingWriter), so a worker cut off mid-batch keeps it.
+  const writer = createStreamingWriter((finished: RunRecord[]) =>
+    deps.records.insertMany(scope, finished, run.projectId),
+  );
   const { results, failure } = await settleAll(records, async (record) => {
-    if (isFinished(record)) return record;
+    // Finished before it ran (its testcase was deleted) and never written; or done by an earlier delivery.
+    if (isFinished(record)) {
+      if (!stored.has(record.id)) writer.add(record);
+      return record;
+    }
+    checkDeadline(remainingMs);
     await deps.hooks?.beforeRecord?.('execute', record, attempt);
     // Checked once a slot is free, not before queueing: a cancel must stop records waiting for the budget.
-    return limiter.run(async () => ((await isCancelled()) ? record : executeRecord(deps, system, config, record)));
+    const done = await limiter.run(async () => {
+      if (await isCancelled()) return record;
+      checkDeadline(remainingMs);
+      return executeRecord(deps, system, config, record);
+    });
+    if (isFinished(done)) writer.add(done);
+    return done;
   });
-  // The permits go back before the results are written: other workers can use them meanwhile.
+  // The permits go back before the last results are written: other workers can use them meanwhile.
   await limiter.releaseIdle();
-  // Newly finished, or finished before it ran (its testcase was deleted) and never written.
-  const fresh = results.filter((r, i) => isFinished(r) && (!isFinished(records[i]!) || !stored.has(r.id)));
-  await deps.records.insertMany(scope, fresh, run.projectId);
+  await writer.close();
   if (failure) throw failure;
 
   const finished = results.filter(isFinished);
@@ -63,7 +82,7 @@ export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt 
       firstRecordError: finished.find((r) => r.status === 'errored')?.error ?? undefined,
     });
   }
-  return { completed: finished.length - errored, errored, skipped: records.length - fresh.length };
+  return { completed: finished.length - errored, errored, skipped: records.length - writer.added };
 }
 
 async function systemConfigOf(deps: PipelineDeps, scope: Scope, run: Run): Promise<SystemConfig | null> {

@@ -6,10 +6,11 @@ import { tallyScores } from '../runs/aggregates.js';
 import { metricVersionIdsToScore } from '../runs/status.js';
 import type { RunRecord, Score } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
-import type { BatchTask, PipelineDeps } from './deps.js';
+import { type BatchTask, checkDeadline, type PipelineDeps, type RemainingTime } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
 import { settleAll } from './settle.js';
 import { scoreResultProblem } from './storable.js';
+import { createStreamingWriter } from './streaming-writer.js';
 
 /** Loads the metric versions this pass judges (human ones wait for people; a rescore judges only those it named). */
 export async function autoMetricVersions(deps: PipelineDeps, scope: Scope, run: Run): Promise<MetricVersion[]> {
@@ -35,10 +36,15 @@ export function countScores(scores: Score[]): RunCounters {
  * Scores every completed record of a batch with every automatic metric, skipping pairs this pass already
  * scored, writes the new scores in bulk and adds the batch's totals to the run once (the batch claim).
  */
-export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 1) {
+export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 1, remainingMs?: RemainingTime) {
   const { scope, run, records } = await loadBatch(deps, task, 'skip');
-  const { fresh, existing, metrics, failure } = await computeScores(deps, scope, run, records, attempt);
-  await deps.scores.putMany(scope, run.id, fresh, run.generation);
+  // Each record's scores are written as they are judged, so a worker cut off mid-batch keeps them.
+  const writer = createStreamingWriter((scores: Score[]) => deps.scores.putMany(scope, run.id, scores, run.generation));
+  const { fresh, existing, metrics, failure } = await computeScores(deps, scope, run, records, attempt, {
+    remainingMs,
+    onScored: (scores) => writer.add(...scores),
+  });
+  await writer.close();
   if (failure) throw failure;
   const scores = [...existing, ...fresh];
   const summary = summarizeBatch(run.generation, records.length, metrics, scores);
@@ -74,9 +80,12 @@ function summarizeBatch(
  * once per pass and only the writes that win are counted.
  */
 export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[], claim?: string) {
-  const { fresh, existing, failure } = await computeScores(deps, scope, run, records, 1);
+  const writer = createStreamingWriter((scores: Score[]) => deps.scores.putMany(scope, run.id, scores, run.generation));
+  const { fresh, existing, failure } = await computeScores(deps, scope, run, records, 1, {
+    onScored: claim !== undefined ? (scores) => writer.add(...scores) : undefined,
+  });
   if (claim !== undefined) {
-    await deps.scores.putMany(scope, run.id, fresh, run.generation);
+    await writer.close();
     if (failure) throw failure;
     if (await deps.batches.claimPosted(run.id, claim, run.generation)) {
       await deps.runs.addCounters(scope, run.id, countScores([...existing, ...fresh]));
@@ -90,7 +99,14 @@ export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, r
 }
 
 /** The scores this pass still lacks for these records. A judge that fails is an errored score, never a 0. */
-async function computeScores(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[], attempt: number) {
+async function computeScores(
+  deps: PipelineDeps,
+  scope: Scope,
+  run: Run,
+  records: RunRecord[],
+  attempt: number,
+  options: { remainingMs?: RemainingTime; onScored?: (scores: Score[]) => void } = {},
+) {
   const metrics = await autoMetricVersions(deps, scope, run);
   const scorable = records.filter((r) => r.status === 'completed');
   const written = await deps.scores.writtenInPass(
@@ -104,9 +120,12 @@ async function computeScores(deps: PipelineDeps, scope: Scope, run: Run, records
   const { results, failure } = await settleAll(scorable, async (record) => {
     const missing = metrics.filter((m) => !written.has(`${record.id}/${m.id}`));
     if (missing.length === 0 || (await isCancelled())) return [];
+    checkDeadline(options.remainingMs);
     await deps.hooks?.beforeRecord?.('score', record, attempt);
     const scores = await Promise.all(missing.map((version) => scoreOne(deps, limiter, isCancelled, version, record)));
-    return scores.filter((s): s is Score => s !== null);
+    const judged = scores.filter((s): s is Score => s !== null);
+    options.onScored?.(judged);
+    return judged;
   });
   await limiter.releaseIdle();
   return { fresh: results.flat(), existing: [...written.values()], metrics, failure };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { NonRetryableError } from '../errors.js';
 import { StaleTaskTokenError, type TaskCallbacks } from '../workflow/task-callbacks.js';
-import type { PipelineDeps } from './deps.js';
+import type { PipelineDeps, RemainingTime } from './deps.js';
 import { executeBatch } from './execute-batch.js';
 import { errorMessage } from './load-batch.js';
 import { scorePostedRecords } from './posted-records.js';
@@ -53,12 +54,19 @@ export interface Delivery {
   receiveCount: number;
   /** The queue's redrive limit: on this delivery a failure is reported to the state machine, not retried. */
   maxReceiveCount: number;
+  /** How long this invocation has left (Lambda's context); absent where nothing cuts a worker off. */
+  remainingMs?: RemainingTime;
 }
 
+/** How often a worker tells the waiting task it is alive (the ASL's HeartbeatSeconds is 1,200). */
+export const HEARTBEAT_INTERVAL_MS = 5 * 60_000;
+
 /**
- * One SQS message for the executor or the scorer. Success reports back to the waiting state; a failure is
- * thrown (SQS redelivers it, and the handlers skip what the first try finished) until the last delivery, where
- * it is reported as a task failure so the state machine's Catch marks the batch errored instead of waiting.
+ * One SQS message for the executor or the scorer. Success reports back to the waiting state. A failure that can
+ * pass (a throttle, a crash, running out of time) is thrown, so SQS redelivers it and the handlers skip what the
+ * earlier try saved; on the queue's last delivery it is reported as `Verdict.Transient`, so the state machine's
+ * Retry sends the batch again in a fresh message (then its Catch marks the batch errored). A failure that cannot
+ * pass (NonRetryableError) is reported at once as `Verdict.Fatal`. While it works, the worker sends heartbeats.
  */
 export async function handleWorkerMessage(
   deps: PipelineDeps,
@@ -73,18 +81,37 @@ export async function handleWorkerMessage(
     return;
   }
   let output: unknown;
+  const beat = heartbeats(callbacks, message.taskToken);
   try {
     const task = { orgId: message.orgId, runId: message.runId, batch: message.batch };
     output =
       message.kind === 'execute'
-        ? await executeBatch(deps, task, delivery.receiveCount)
-        : await scoreBatch(deps, task, delivery.receiveCount);
+        ? await executeBatch(deps, task, delivery.receiveCount, delivery.remainingMs)
+        : await scoreBatch(deps, task, delivery.receiveCount, delivery.remainingMs);
   } catch (error) {
+    if (error instanceof NonRetryableError) {
+      await report(() => callbacks.fail(message.taskToken, 'Verdict.Fatal', errorMessage(error)));
+      return;
+    }
     if (delivery.receiveCount < delivery.maxReceiveCount) throw error;
-    await report(() => callbacks.fail(message.taskToken, 'Verdict.Fatal', errorMessage(error)));
+    await report(() => callbacks.fail(message.taskToken, 'Verdict.Transient', errorMessage(error)));
     return;
+  } finally {
+    beat.stop();
   }
   await report(() => callbacks.succeed(message.taskToken, output));
+}
+
+/**
+ * One heartbeat when the batch is picked up (the task may have waited in the queue) and one every interval while
+ * it runs; a heartbeat that fails is only logged by its absence: the task's HeartbeatSeconds decides.
+ */
+function heartbeats(callbacks: TaskCallbacks, taskToken: string) {
+  const send = () => void callbacks.heartbeat?.(taskToken).catch(() => undefined);
+  send();
+  const timer = setInterval(send, HEARTBEAT_INTERVAL_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** A stale token means the state machine moved on (timeout, retry, stop): acknowledge and drop the message. */
