@@ -29,7 +29,8 @@ module.exports = {
     },
     {
       name: 'sdk-no-server-code',
-      comment: 'sdk/ is what users install: it never imports the AWS adapters or the local stack',
+      comment:
+        'sdk/ is what users install: it never imports the AWS adapters or the local stack (`verdict keys` runs `npm run keys` as a process)',
       severity: 'error',
       from: { path: '^sdk/' },
       to: { path: '^(lambdas/aws/|local/)' },

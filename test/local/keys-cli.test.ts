@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestStack, tempDataDir } from '../support/stack.js';
 
@@ -30,6 +30,9 @@ const run = (args: string[], env: Record<string, string> = {}) =>
 /** `npm run keys -- …` */
 const keys = (dataDir: string, ...args: string[]) =>
   run(['--import', 'tsx', 'local/keys-cli.ts', ...args], { VERDICT_DATA_DIR: dataDir });
+/** `npx verdict keys … --data-dir DIR`: the same command, through the SDK's CLI */
+const verdictKeys = (dataDir: string, ...args: string[]) =>
+  run([resolve('sdk/bin/verdict.mjs'), 'keys', ...args, '--data-dir', dataDir]);
 /** `npm run keys -- … --data-dir DIR --json` (the flag instead of the environment, JSON instead of text) */
 const keysJson = (dataDir: string, ...args: string[]) =>
   run(['--import', 'tsx', 'local/keys-cli.ts', ...args, '--data-dir', dataDir, '--json']);
@@ -78,7 +81,7 @@ describe('the keys command', () => {
       const running = JSON.parse(readFileSync(announced, 'utf8'));
       running.endpoints.dynamodb = 'http://127.0.0.1:9';
       writeFileSync(announced, JSON.stringify(running));
-      for (const out of await Promise.all([keys(dataDir, 'list'), keysJson(dataDir, 'list')])) {
+      for (const out of await Promise.all([keys(dataDir, 'list'), verdictKeys(dataDir, 'list')])) {
         expect(out.code).not.toBe(0);
         const lines = out.stderr.trim().split('\n');
         expect(lines, out.stderr).toHaveLength(1);

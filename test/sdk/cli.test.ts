@@ -217,14 +217,21 @@ describe('the verdict CLI', () => {
     expect(csv.trim().split(/\r?\n/).length).toBeGreaterThanOrEqual(21);
   });
 
-  it('points key management to `npm run keys`: the SDK opens no data store', async () => {
+  it('creates and revokes API keys in a local data dir through `npm run keys`, and says there is no keys HTTP API', async () => {
     const dataDir = join(work, 'keys-data');
-    const asked = await verdict('keys', 'create', '--name', 'ci', '--data-dir', dataDir);
-    expect(asked.code).toBe(2);
-    expect(asked.stderr).toMatch(/not managed over HTTP nor by the SDK: run `npm run keys -- create\|list\|revoke`/);
-    // Nothing was opened or created where it pointed.
-    expect(existsSync(dataDir)).toBe(false);
-    expect((await verdict('--help')).stdout).toMatch(/there is no keys API/);
+    const created = await verdict('keys', 'create', '--name', 'ci', '--data-dir', dataDir, '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const { keyId, secret } = JSON.parse(created.stdout);
+    expect(secret).toMatch(/^vk_/);
+    // `revoked` (not "no key") proves the create landed in the same store; the keys-cli suite covers the auth side.
+    const revoked = await verdict('keys', 'revoke', keyId, '--data-dir', dataDir);
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${keyId}\n` });
+
+    const noStore = await verdict('keys', 'create');
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toMatch(/not managed over HTTP/);
+    expect(existsSync(join(work, '.verdict'))).toBe(false);
+    expect((await verdict('--help')).stdout).toMatch(/There is no keys HTTP API/);
   });
 
   it('exits 2 with the reason on usage and API errors', async () => {
