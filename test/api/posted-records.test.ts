@@ -79,6 +79,22 @@ describe('records posted by a client', () => {
     expect(again.aggregates[metric.versionId]).toMatchObject({ n: 3, passed: 2, failed: 1 });
   });
 
+  it('clears the failure reason of a failed run that a late record reopens', async () => {
+    const { metric, run, testcases, post } = await sdkRun(1);
+    const errored = await post(testcases[0], 'x', { status: 'errored', error: 'the agent crashed' });
+    expect(errored.status, JSON.stringify(errored.body)).toBe(201);
+    const failed = await waitForRun(api, run.id);
+    expect(failed).toMatchObject({ status: 'failed', failureReason: 'the agent crashed' });
+
+    expect((await post(testcases[0], testcases[0].expected.answer)).status).toBe(201);
+    const reopened = (await api.get(`/runs/${run.id}`)).body;
+    expect(reopened.status).not.toBe('failed');
+    expect(reopened.failureReason).toBeNull();
+    const again = await waitForRun(api, run.id);
+    expect(again).toMatchObject({ status: 'completed', failureReason: null, numRecords: 2 });
+    expect(again.aggregates[metric.versionId]).toMatchObject({ n: 1, passed: 1 });
+  });
+
   it('answers a burst of concurrent POSTs each with its own record, all counted once', async () => {
     const { metric, run, testcases, post } = await sdkRun(50);
     const responses = await Promise.all(testcases.flatMap((tc: any) => [post(tc, tc.expected.answer), post(tc, 'no')]));

@@ -83,9 +83,12 @@ export async function postRecords(
     await deps.runs.update(
       scope,
       runId,
-      { status: 'pending', completedAt: null, aggregates: null },
+      { status: 'pending', completedAt: null, aggregates: null, failureReason: null },
       { statusIn: ['completed', 'failed'] },
     );
+    // The new records' scoring may have ended before the run was reopened, while it still read as final (so it
+    // did not finish the run): judge it again now. If their scores are still to come, this does nothing.
+    await completeIfDone(deps, scope, runId);
   }
   const byInput = records.values();
   return { run: counted ?? run, results: checks.map((error) => error ?? byInput.next().value!) };
