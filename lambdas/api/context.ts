@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../core/deps.js';
 import type { ExportFileStore, ExportRepository } from '../core/exports/ports.js';
+import type { GithubDeps } from '../core/github/ports.js';
 import type { MonitorRepository, Scheduler, TraceRepository } from '../core/monitors/ports.js';
 import type { UrlPolicy } from '../core/net/url-policy.js';
 import type { CursorCodec } from '../core/pagination.js';
@@ -19,6 +20,8 @@ export interface ApiDeps extends CoreDeps {
   /** Project secrets (write-only here); without them the secrets routes answer 503 and no config may name one. */
   projectSecrets?: ProjectSecretRepository & ProjectSecretReader;
   launcher?: RunLauncher;
+  /** GitHub-triggered runs: connections, the workflow dispatcher and the API's public URL (githubNotConfigured() without). */
+  github: GithubDeps;
   /** Whether a default LLM is configured: a rescore of an AI metric without one is refused up front. */
   llm: { configured: boolean };
   /** How long a verified API key is trusted without another lookup (revocation delay). */

@@ -19,6 +19,10 @@ const LambdaEnv = z.object({
   MONITOR_FUNCTION_ARN: z.string().min(1).optional(),
   SCHEDULER_ROLE_ARN: z.string().min(1).optional(),
   PUBLIC_URL: z.string().optional(),
+  /** GitHub's REST API (GitHub Enterprise: https://HOST/api/v3); api.github.com when unset. */
+  GITHUB_API_URL: z.string().url().optional(),
+  /** Runs fed through the API without a testset close after this many minutes without a record (default 60). */
+  RUN_IDLE_CLOSE_MINUTES: z.coerce.number().int().min(1).optional(),
   /** Days an export is kept (the bucket's lifecycle rule for exports/); export items expire with their files. */
   EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
 });

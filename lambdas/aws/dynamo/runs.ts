@@ -125,6 +125,7 @@ export class DynamoRunRepository implements RunRepository {
       values[':cr'] = condition.countersAre.numRecords;
       values[':cs'] = condition.countersAre.numScores;
     }
+    if (condition.open) guards.push('attribute_not_exists(closedAt)');
     if (condition.trialsBelow !== undefined) {
       guards.push('trials < :tb');
       values[':tb'] = condition.trialsBelow;
@@ -182,6 +183,10 @@ export class DynamoRunRepository implements RunRepository {
     if (delta.firstRecordError) {
       values[':fe'] = delta.firstRecordError.slice(0, 1000);
       sets.push('firstRecordError = if_not_exists(firstRecordError, :fe)');
+    }
+    if (delta.recordedAt) {
+      values[':lr'] = delta.recordedAt;
+      sets.push('lastRecordAt = :lr');
     }
     Object.entries(delta.metrics ?? {}).forEach(([versionId, d], i) => {
       names[`#m${i}`] = versionId;
