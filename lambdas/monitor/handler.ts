@@ -7,6 +7,7 @@ import { createRepositories } from '../aws/repositories.js';
 import { sfnLauncher } from '../aws/sfn-launcher.js';
 import type { MonitorDeps } from '../core/monitors/ports.js';
 import { tickFromSchedule } from '../core/monitors/tick.js';
+import { closeIdleRuns, DEFAULT_IDLE_CLOSE_MINUTES } from '../core/runs/close.js';
 
 /** EventBridge Scheduler → one monitor tick: sample the window's traces into a Run and start scoring it. */
 const config = readLambdaConfig();
@@ -31,7 +32,15 @@ const TickEvent = z.object({
   scheduledTime: z.string().optional(),
 });
 
+/** The stack's idle-run sweep schedule (rate(5 minutes) in the monitor schedule group). */
+const SweepEvent = z.object({ kind: z.literal('sweep') });
+
 export async function handler(event: unknown) {
+  if (SweepEvent.safeParse(event).success) {
+    const closed = await closeIdleRuns(deps, new Date(), config.RUN_IDLE_CLOSE_MINUTES ?? DEFAULT_IDLE_CLOSE_MINUTES);
+    logger.info('idle-run sweep', { closed });
+    return { closed };
+  }
   const parsed = TickEvent.safeParse(event);
   // A malformed input can only come from a hand-edited schedule: retrying cannot fix it, so say so and stop.
   if (!parsed.success) {

@@ -183,7 +183,7 @@ describe('Lambdas', () => {
     prepareRun: ['TABLE_NAME', 'BUCKET_NAME'],
     markBatchErrored: ['TABLE_NAME', 'BUCKET_NAME'],
     finalizeRun: ['TABLE_NAME', 'BUCKET_NAME'],
-    monitor: ['TABLE_NAME', 'BUCKET_NAME', 'STATE_MACHINE_ARN'],
+    monitor: ['TABLE_NAME', 'BUCKET_NAME', 'STATE_MACHINE_ARN', 'RUN_IDLE_CLOSE_MINUTES'],
   };
 
   it.each(LAMBDA_NAMES)(
@@ -300,5 +300,21 @@ describe('state machine and monitors', () => {
     for (const output of ['ApiUrl', 'TableName', 'BucketName', 'LlmSecretArn', 'StateMachineArn']) {
       template.hasOutput(output, {});
     }
+  });
+
+  it('sweeps idle runs every 5 minutes through the monitor Lambda, in the monitor group, with the scheduler role', () => {
+    const schedules = template.findResources('AWS::Scheduler::Schedule');
+    expect(Object.keys(schedules)).toHaveLength(1);
+    const [sweep] = Object.values(schedules) as Array<{ Properties: any }>;
+    expect(sweep!.Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      GroupName: { Ref: expect.stringMatching(/^MonitorsScheduleGroup/) },
+      Target: {
+        Arn: { 'Fn::GetAtt': [expect.stringMatching(/^MonitorsTick/), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^MonitorsSchedulerRole/), 'Arn'] },
+      },
+    });
+    expect(JSON.parse(sweep!.Properties.Target.Input)).toEqual({ kind: 'sweep' });
   });
 });
