@@ -1,6 +1,8 @@
 import type { MonitorDeps, MonitorTickEvent, ScheduledMonitor, Scheduler } from '../lambdas/core/monitors/ports.js';
 import { tickFromSchedule } from '../lambdas/core/monitors/tick.js';
-import { closeIdleRuns, DEFAULT_IDLE_CLOSE_MINUTES } from '../lambdas/core/runs/close.js';
+import { DEFAULT_IDLE_CLOSE_MINUTES } from '../lambdas/core/runs/close.js';
+import { executionsNotTracked, type RunExecutions } from '../lambdas/core/runs/ports.js';
+import { sweepRuns } from '../lambdas/core/runs/sweep.js';
 import { nextFireTime, parseSchedule } from '../lambdas/core/syntax/schedule.js';
 
 /** The local scheduler's sense of time: the system clock, or a test's manual one. */
@@ -134,6 +136,10 @@ export interface LocalMonitorOptions {
   idleCloseMinutes?: number;
   /** How often the same scheduler sweeps for idle runs (minutes; AWS's sweep schedule is rate(5 minutes)). */
   sweepEveryMinutes?: number;
+  /** Runs Verdict executes are settled after this many minutes without progress (RUN_STUCK_MINUTES, 180). */
+  stuckMinutes?: number;
+  /** What the local pipeline knows of its workflow executions (the stuck-run sweeper asks it). */
+  executions?: RunExecutions;
 }
 
 /** RUN_IDLE_CLOSE_MINUTES, validated: a positive whole number of minutes, 60 by default. */
@@ -148,13 +154,19 @@ export function idleCloseMinutesFrom(env: Record<string, string | undefined>): n
 }
 
 /**
- * The idle-run sweep on the scheduler's clock: every `everyMinutes` it closes the runs fed from outside that have
- * had no record for `idleMinutes` (what the sweep schedule does in AWS). One sweep at a time.
+ * The run sweep on the scheduler's clock: every `everyMinutes` it closes the runs fed from outside that have had
+ * no record for `idleMinutes` and settles stuck runs Verdict executes (what the sweep schedule does in AWS).
  */
 function startIdleSweep(
   deps: MonitorDeps,
   clock: SchedulerClock,
-  options: { idleMinutes: number; everyMinutes: number; log: (line: string) => void },
+  options: {
+    idleMinutes: number;
+    everyMinutes: number;
+    stuckMinutes?: number;
+    executions: RunExecutions;
+    log: (line: string) => void;
+  },
 ) {
   let cancel = () => {};
   let running: Promise<void> = Promise.resolve();
@@ -162,13 +174,14 @@ function startIdleSweep(
     const at = new Date(from.getTime() + options.everyMinutes * 60_000);
     cancel = clock.setTimer(at, () => {
       arm(at);
-      running = closeIdleRuns(deps, clock.now(), options.idleMinutes)
-        .then((closed) => {
+      running = sweepRuns(deps, clock.now(), options)
+        .then(({ closed, settled }) => {
           for (const id of closed)
             options.log(`run ${id}: closed after ${options.idleMinutes} minutes without a record`);
+          for (const { runId, reason } of settled) options.log(`run ${runId}: ${reason}`);
         })
         .catch((error: unknown) =>
-          options.log(`idle-run sweep failed (${error instanceof Error ? error.message : String(error)})`),
+          options.log(`run sweep failed (${error instanceof Error ? error.message : String(error)})`),
         );
       return running;
     });
@@ -205,6 +218,8 @@ export async function startLocalMonitors(deps: MonitorDeps, options: LocalMonito
   const sweep = startIdleSweep(deps, clock, {
     idleMinutes: options.idleCloseMinutes ?? idleCloseMinutesFrom(process.env),
     everyMinutes: options.sweepEveryMinutes ?? 5,
+    stuckMinutes: options.stuckMinutes,
+    executions: options.executions ?? executionsNotTracked,
     log,
   });
   return {

@@ -173,7 +173,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       ? null
       : await startLocalMonitors(
           { ...deps, monitors: repositories.monitors, traces: repositories.traces },
-          { log, ...options.monitors },
+          { log, executions: pipeline?.executions, ...options.monitors },
         );
   if (monitors) {
     deps.scheduler = monitors.scheduler;

@@ -23,6 +23,8 @@ const LambdaEnv = z.object({
   GITHUB_API_URL: z.string().url().optional(),
   /** Runs fed through the API without a testset close after this many minutes without a record (default 60). */
   RUN_IDLE_CLOSE_MINUTES: z.coerce.number().int().min(1).optional(),
+  /** Runs Verdict executes are settled after this many minutes without a counted record or score (default 180). */
+  RUN_STUCK_MINUTES: z.coerce.number().int().min(1).optional(),
   /** Days an export is kept (the bucket's lifecycle rule for exports/); export items expire with their files. */
   EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).optional(),
 });

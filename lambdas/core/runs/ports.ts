@@ -86,3 +86,19 @@ export interface RunLauncher {
   /** Queues scoring for records posted through the API. */
   scoreRecords(scope: Scope, runId: string, recordIds: string[]): Promise<void>;
 }
+
+/**
+ * What is known of a run's workflow executions: why the latest one ended without finalizing the run (it failed,
+ * timed out, was stopped or hit the history limit), or null while it runs, once it finalized, or when the
+ * deployment does not track them (then the stuck-run sweeper goes by the run's last progress alone).
+ */
+export interface RunExecutions {
+  endedWithoutFinalizing(scope: Scope, runId: string): Promise<string | null>;
+}
+
+/** A deployment that does not track executions: only the last-progress bound settles its stuck runs. */
+export const executionsNotTracked: RunExecutions = {
+  async endedWithoutFinalizing() {
+    return null;
+  },
+};

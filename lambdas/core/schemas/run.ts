@@ -137,6 +137,10 @@ export const Run = z
       description: 'Who closed it: the client said it was done, or it was closed after RUN_IDLE_CLOSE_MINUTES idle',
     }),
     lastRecordAt: z.string().optional().meta({ description: 'When the latest record was posted to the run' }),
+    lastProgressAt: z
+      .string()
+      .optional()
+      .meta({ description: 'When a record or score of the run was last counted (a run without progress is settled)' }),
   })
   .meta({ id: 'Run' });
 export type Run = z.infer<typeof Run>;
