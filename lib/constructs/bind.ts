@@ -166,6 +166,12 @@ export function bindQueue(
   );
 }
 
+/** A worker consumes its own dead-letter queue (DEAD_LETTER_QUEUE_ARN tells its messages apart), one at a time. */
+export function bindDeadLetterQueue(fn: LambdaFunction, queue: IQueue): void {
+  setVariable(fn, 'DEAD_LETTER_QUEUE_ARN', queue.queueArn);
+  fn.addEventSource(new SqsEventSource(queue, { reportBatchItemFailures: true, batchSize: 1, maxConcurrency: 2 }));
+}
+
 /**
  * `start`: the function starts executions (STATE_MACHINE_ARN). `callback`: a worker answering
  * `.waitForTaskToken` tasks with SendTaskSuccess/Failure/Heartbeat, on this state machine only.

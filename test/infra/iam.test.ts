@@ -66,6 +66,8 @@ function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruc
     ...data,
     [storage.llmApiKey, SECRET_READ],
     [pipeline.queues[role].queue, QUEUE_CONSUME],
+    // It consumes its own dead-letter queue as well (poisoned messages mark their records errored).
+    [pipeline.queues[role].deadLetterQueue, QUEUE_CONSUME],
     [pipeline.stateMachine, TASK_CALLBACKS],
   ];
   const grants: Record<LambdaName, Array<[IConstruct, string[]]>> = {

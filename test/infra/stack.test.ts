@@ -162,6 +162,20 @@ describe('queues', () => {
     });
     template.hasParameter(parameter, { Type: 'Number', Default: 10, MinValue: 2, MaxValue: 1000 });
   });
+
+  it.each(['executor', 'scorer'] as const)('lets the %s Lambda consume its own dead-letter queue', (role) => {
+    const { pipeline } = synth.stack;
+    const dlq = { 'Fn::GetAtt': [synth.logicalId(pipeline.queues[role].deadLetterQueue), 'Arn'] };
+
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: dlq,
+      FunctionName: { Ref: synth.logicalId(pipeline[role]) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 1,
+    });
+    const fn = template.toJSON().Resources[synth.logicalId(pipeline[role])];
+    expect(fn.Properties.Environment.Variables.DEAD_LETTER_QUEUE_ARN).toEqual(dlq);
+  });
 });
 
 describe('Lambdas', () => {
@@ -178,8 +192,15 @@ describe('Lambdas', () => {
       'MONITOR_FUNCTION_ARN',
       'SCHEDULER_ROLE_ARN',
     ],
-    executor: ['TABLE_NAME', 'BUCKET_NAME', 'LLM_SECRET_ARN', 'EXECUTOR_QUEUE_URL', 'TENANT_SECRETS_PREFIX'],
-    scorer: ['TABLE_NAME', 'BUCKET_NAME', 'LLM_SECRET_ARN', 'SCORER_QUEUE_URL'],
+    executor: [
+      'TABLE_NAME',
+      'BUCKET_NAME',
+      'LLM_SECRET_ARN',
+      'EXECUTOR_QUEUE_URL',
+      'TENANT_SECRETS_PREFIX',
+      'DEAD_LETTER_QUEUE_ARN',
+    ],
+    scorer: ['TABLE_NAME', 'BUCKET_NAME', 'LLM_SECRET_ARN', 'SCORER_QUEUE_URL', 'DEAD_LETTER_QUEUE_ARN'],
     prepareRun: ['TABLE_NAME', 'BUCKET_NAME'],
     markBatchErrored: ['TABLE_NAME', 'BUCKET_NAME'],
     finalizeRun: ['TABLE_NAME', 'BUCKET_NAME'],

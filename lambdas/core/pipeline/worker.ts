@@ -53,6 +53,8 @@ export interface Delivery {
   receiveCount: number;
   /** The queue's redrive limit: on this delivery a failure is reported to the state machine, not retried. */
   maxReceiveCount: number;
+  /** The queue it came from (SQS's eventSourceARN). */
+  source?: string;
 }
 
 /**
