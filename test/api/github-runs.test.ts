@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GithubWorkflowDispatcher } from '../../lambdas/adapters/github/workflow-dispatcher.js';
-import { WorkflowDispatchError } from '../../lambdas/core/github/ports.js';
+import { githubNotConfigured, WorkflowDispatchError } from '../../lambdas/core/github/ports.js';
 import { createMetric, EXACT_METRIC, seedTestset } from '../pipeline/support.js';
 import {
   type ApiClient,
@@ -240,6 +240,27 @@ describe('GitHub-triggered runs', () => {
     expect(created.body.statusReason).toMatch(/GitHub did not start workflow acme\/\S+ verdict\.yml@main/);
     expect(created.body.statusReason).toMatch(reason);
     expect(created.body.failureReason).toMatch(reason);
+  });
+
+  it('answers a clear 409 where the deployment has no GitHub configured', async () => {
+    const { projectId, testsetId } = await seedTestset(api, 1);
+    const configured = stack.deps.github;
+    stack.deps.github = githubNotConfigured('no secret store in this test');
+    try {
+      const put = await recorded(
+        api.put(`/projects/${projectId}/github`, { owner: 'acme', repo: 'bot', workflow: 'verdict.yml', token: TOKEN }),
+      );
+      expect(put.status).toBe(409);
+      expect(put.body).toMatchObject({ code: 'github_not_configured' });
+      expect(put.body.message).toContain('no secret store in this test');
+      const run = await recorded(
+        api.post(`/projects/${projectId}/runs`, { execution: 'github', testsetId, metricIds: [] }),
+      );
+      expect(run.status).toBe(409);
+      expect(run.body.code).toBe('github_not_configured');
+    } finally {
+      stack.deps.github = configured;
+    }
   });
 
   it('leaves the token in no response, log line, CLI output or export', () => {

@@ -8,7 +8,7 @@ import type { GithubConnection, PutGithubConnection } from '../schemas/github.js
 import type { CreateRun, Run } from '../schemas/run.js';
 import type { SystemConfigDeps } from '../services/system-config-check.js';
 import { addSystemVersion, upsertSystem } from '../services/systems.js';
-import { type GithubDeps, WorkflowDispatchError } from './ports.js';
+import { type GithubDeps, GithubNotConfigured, WorkflowDispatchError } from './ports.js';
 
 type Deps = CoreDeps & SystemConfigDeps & { github: GithubDeps };
 
@@ -25,6 +25,8 @@ export async function connectGithub(
 }
 
 export async function requireGithubConnection(deps: Deps, scope: Scope, projectId: string) {
+  // A deployment without GitHub says so, rather than that this project is not connected.
+  if (deps.github.dispatcher instanceof GithubNotConfigured) throw deps.github.dispatcher.error();
   const connection = await deps.github.connections.get(scope, projectId);
   if (!connection) {
     throw new VerdictError(
