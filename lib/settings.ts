@@ -15,6 +15,10 @@ export interface VerdictSettings {
   apiThrottle: { rateLimit: number; burstLimit: number };
   /** OpenAI-compatible endpoint for AI metrics and openai_chat systems (OPENAI_BASE_URL); unset means OpenAI. */
   llmBaseUrl?: string;
+  /** Minutes without a record after which a run fed through the API without a testset is closed. */
+  runIdleCloseMinutes: number;
+  /** GitHub's REST API for GitHub-triggered runs (GitHub Enterprise: https://HOST/api/v3); unset means api.github.com. */
+  githubApiUrl?: string;
 }
 
 export const DEFAULT_SETTINGS: VerdictSettings = {
@@ -22,6 +26,7 @@ export const DEFAULT_SETTINGS: VerdictSettings = {
   exportExpirationDays: DEFAULT_EXPORT_RETENTION_DAYS,
   logRetention: RetentionDays.ONE_MONTH,
   apiThrottle: { rateLimit: 100, burstLimit: 200 },
+  runIdleCloseMinutes: 60,
 };
 
 const KNOWN_RETENTIONS = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
@@ -73,5 +78,7 @@ export function readSettings(node: Node): VerdictSettings {
       burstLimit: asInteger(node, 'apiBurstLimit', DEFAULT_SETTINGS.apiThrottle.burstLimit, 1, 5_000),
     },
     llmBaseUrl: asUrl(node, 'llmBaseUrl'),
+    runIdleCloseMinutes: asInteger(node, 'runIdleCloseMinutes', DEFAULT_SETTINGS.runIdleCloseMinutes, 1, 10_080),
+    githubApiUrl: asUrl(node, 'githubApiUrl'),
   };
 }

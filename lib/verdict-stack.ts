@@ -60,6 +60,7 @@ export class VerdictStack extends Stack {
       storage: this.storage,
       stateMachine: this.pipeline.stateMachine,
       functions,
+      runIdleCloseMinutes: settings.runIdleCloseMinutes,
     });
     this.api = new Api(this, 'Api', {
       storage: this.storage,
@@ -67,6 +68,7 @@ export class VerdictStack extends Stack {
       monitors: this.monitors,
       functions,
       throttle: settings.apiThrottle,
+      githubApiUrl: settings.githubApiUrl,
     });
 
     this.web = new Web(this, 'Web', { httpApi: this.api.httpApi, assets: props.webAssets ?? repoPath('web/dist') });

@@ -1,5 +1,8 @@
 import type { MonitorDeps, MonitorTickEvent, ScheduledMonitor, Scheduler } from '../lambdas/core/monitors/ports.js';
 import { tickFromSchedule } from '../lambdas/core/monitors/tick.js';
+import { DEFAULT_IDLE_CLOSE_MINUTES } from '../lambdas/core/runs/close.js';
+import { executionsNotTracked, type RunExecutions } from '../lambdas/core/runs/ports.js';
+import { sweepRuns } from '../lambdas/core/runs/sweep.js';
 import { nextFireTime, parseSchedule } from '../lambdas/core/syntax/schedule.js';
 
 /** The local scheduler's sense of time: the system clock, or a test's manual one. */
@@ -130,6 +133,67 @@ export interface LocalMonitorOptions {
   /** Defaults to the system clock; tests pass a ManualClock. */
   clock?: SchedulerClock;
   log?: (line: string) => void;
+  /** Runs fed from outside with no testset close after this many minutes without a record (RUN_IDLE_CLOSE_MINUTES). */
+  idleCloseMinutes?: number;
+  /** How often the same scheduler sweeps for idle runs (minutes; AWS's sweep schedule is rate(5 minutes)). */
+  sweepEveryMinutes?: number;
+  /** Runs Verdict executes are settled after this many minutes without progress (RUN_STUCK_MINUTES, 180). */
+  stuckMinutes?: number;
+  /** What the local pipeline knows of its workflow executions (the stuck-run sweeper asks it). */
+  executions?: RunExecutions;
+}
+
+/** RUN_IDLE_CLOSE_MINUTES, validated: a positive whole number of minutes, 60 by default. */
+export function idleCloseMinutesFrom(env: Record<string, string | undefined>): number {
+  const text = env.RUN_IDLE_CLOSE_MINUTES;
+  if (text === undefined || text === '') return DEFAULT_IDLE_CLOSE_MINUTES;
+  const minutes = Number(text);
+  if (!Number.isInteger(minutes) || minutes < 1) {
+    throw new Error(`RUN_IDLE_CLOSE_MINUTES must be a whole number of minutes (1 or more), not "${text}"`);
+  }
+  return minutes;
+}
+
+/**
+ * The run sweep on the scheduler's clock: every `everyMinutes` it closes the runs fed from outside that have had
+ * no record for `idleMinutes` and settles stuck runs Verdict executes (what the sweep schedule does in AWS).
+ */
+function startIdleSweep(
+  deps: MonitorDeps,
+  clock: SchedulerClock,
+  options: {
+    idleMinutes: number;
+    everyMinutes: number;
+    stuckMinutes?: number;
+    executions: RunExecutions;
+    log: (line: string) => void;
+  },
+) {
+  let cancel = () => {};
+  let running: Promise<void> = Promise.resolve();
+  const arm = (from: Date) => {
+    const at = new Date(from.getTime() + options.everyMinutes * 60_000);
+    cancel = clock.setTimer(at, () => {
+      arm(at);
+      running = sweepRuns(deps, clock.now(), options)
+        .then(({ closed, settled }) => {
+          for (const id of closed)
+            options.log(`run ${id}: closed after ${options.idleMinutes} minutes without a record`);
+          for (const { runId, reason } of settled) options.log(`run ${runId}: ${reason}`);
+        })
+        .catch((error: unknown) =>
+          options.log(`run sweep failed (${error instanceof Error ? error.message : String(error)})`),
+        );
+      return running;
+    });
+  };
+  arm(clock.now());
+  return {
+    async stop() {
+      cancel();
+      await running;
+    },
+  };
 }
 
 /** The scheduler of the embedded stack, re-armed from the stored active monitors. */
@@ -152,11 +216,19 @@ export async function startLocalMonitors(deps: MonitorDeps, options: LocalMonito
   for (const { orgId, monitor } of await deps.monitors.listActive()) {
     await scheduler.upsertSchedule({ ...monitor, orgId });
   }
+  const sweep = startIdleSweep(deps, clock, {
+    idleMinutes: options.idleCloseMinutes ?? idleCloseMinutesFrom(process.env),
+    everyMinutes: options.sweepEveryMinutes ?? 5,
+    stuckMinutes: options.stuckMinutes,
+    executions: options.executions ?? executionsNotTracked,
+    log,
+  });
   return {
     scheduler,
     clock,
     async stop() {
       scheduler.stop();
+      await sweep.stop();
       await Promise.allSettled([...inFlight]);
     },
   };

@@ -8,7 +8,7 @@ import { prepareRun } from '../lambdas/core/pipeline/prepare-run.js';
 import { scoreRecordsMessages } from '../lambdas/core/pipeline/worker.js';
 import { finalizeRun, workflowTallies } from '../lambdas/core/runs/finalize.js';
 import { isExecutedRun } from '../lambdas/core/runs/lifecycle.js';
-import type { RunLauncher } from '../lambdas/core/runs/ports.js';
+import type { RunExecutions, RunLauncher } from '../lambdas/core/runs/ports.js';
 import { NO_SECRETS } from '../lambdas/core/secrets/reader.js';
 import type { StackCore, StackExtension } from './stack.js';
 import { loadRunEvaluationDefinition } from './stepfunctions/definition.js';
@@ -35,7 +35,13 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
   return async (
     core: StackCore,
   ): Promise<
-    StackExtension & { deps: PipelineDeps; whenIdle(): Promise<void>; workerEventLoop(): Promise<EventLoopUtilization> }
+    StackExtension & {
+      deps: PipelineDeps;
+      executions: RunExecutions;
+      stopExecution(runId: string): boolean;
+      whenIdle(): Promise<void>;
+      workerEventLoop(): Promise<EventLoopUtilization>;
+    }
   > => {
     const { clients, queueUrls } = core.emulators;
     const log = options.log ?? (() => {});
@@ -92,16 +98,24 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
     const workers = threads[0]!;
 
     const executions = new Set<Promise<unknown>>();
+    // Per run, its latest execution (to stop it) and, once it ended without finalizing, why.
+    const latest = new Map<string, { abort(): void }>();
+    const endedWithout = new Map<string, string>();
     const launcher: RunLauncher = {
       async start(scope, runId, mode) {
         const execution = driver.start({ runId, orgId: scope.orgId, mode });
+        latest.set(runId, execution);
+        endedWithout.delete(runId);
         const settled = execution.done
           .catch(async (error: unknown) => {
-            log(
-              `run ${runId}: workflow ended without finalizing (${error instanceof Error ? error.message : String(error)})`,
-            );
+            const reason = error instanceof Error ? error.message : String(error);
+            if (latest.get(runId) === execution) endedWithout.set(runId, reason);
+            log(`run ${runId}: workflow ended without finalizing (${reason})`);
           })
-          .finally(() => executions.delete(settled));
+          .finally(() => {
+            executions.delete(settled);
+            if (latest.get(runId) === execution) latest.delete(runId);
+          });
         executions.add(settled);
       },
       async scoreRecords(scope, runId, recordIds) {
@@ -130,6 +144,17 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
     return {
       deps,
       launcher,
+      executions: {
+        async endedWithoutFinalizing(_scope, runId) {
+          return endedWithout.get(runId) ?? null;
+        },
+      },
+      /** StopExecution for the run's running execution (tests kill a run mid-way); false if none runs. */
+      stopExecution(runId: string) {
+        const execution = latest.get(runId);
+        execution?.abort();
+        return execution !== undefined;
+      },
       llmConfigured: Boolean(settings.openaiApiKey),
       /** The worker thread's event-loop utilisation (cumulative), for benchmarks. */
       workerEventLoop: () => workers.eventLoop(),

@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { GithubWorkflowDispatcher } from '../lambdas/adapters/github/workflow-dispatcher.js';
 import { createApp, type RouteGroup } from '../lambdas/api/app.js';
 import type { ApiDeps } from '../lambdas/api/context.js';
 import type { AuthThrottleOptions } from '../lambdas/api/middleware/auth-throttle.js';
+import { DynamoGithubConnectionRepository } from '../lambdas/aws/dynamo/github-connections.js';
 import { DynamoProjectSecretRepository } from '../lambdas/aws/dynamo/project-secrets.js';
 import { createRepositories } from '../lambdas/aws/repositories.js';
 import { UrlPolicy } from '../lambdas/core/net/url-policy.js';
@@ -49,6 +51,8 @@ export interface LocalStackOptions {
   s3Port?: number;
   /** The built web app served at `/` (web/dist by default); false serves the API alone. */
   webDist?: string | false;
+  /** GitHub's REST API for GitHub-triggered runs (GITHUB_API_URL, default https://api.github.com; tests: a fake). */
+  githubApiUrl?: string;
 }
 
 export interface StackExtension {
@@ -133,7 +137,9 @@ export async function startLocalStack(options: LocalStackOptions) {
     allowPrivate: options.allowPrivateUrls ?? process.env.VERDICT_ALLOW_PRIVATE_URLS === '1',
     deniedPorts: [...emulatorPorts(emulators.endpoints), apiPort],
   });
-  const projectSecrets = new DynamoProjectSecretRepository(repositories.table, new FileSecretValueStore(dataDir));
+  // One store for the data dir's secret file (it is rewritten whole): project secrets and GitHub tokens share it.
+  const secretValues = new FileSecretValueStore(dataDir);
+  const projectSecrets = new DynamoProjectSecretRepository(repositories.table, secretValues);
 
   const extensions: StackExtension[] = [];
   const pipeline =
@@ -152,6 +158,11 @@ export async function startLocalStack(options: LocalStackOptions) {
     authThrottle: options.authThrottle,
     clientAddress: (c) => getConnInfo(c).remote.address,
     launcher: extensions.find((e) => e.launcher)?.launcher ?? pipelineOff,
+    github: {
+      connections: new DynamoGithubConnectionRepository(repositories.table, secretValues),
+      dispatcher: new GithubWorkflowDispatcher(options.githubApiUrl ?? process.env.GITHUB_API_URL),
+      apiUrl: process.env.VERDICT_PUBLIC_URL ?? url,
+    },
     llm: { configured: extensions.some((e) => e.llmConfigured) },
     playground: noPlayground,
     scheduler: noScheduler,
@@ -165,7 +176,10 @@ export async function startLocalStack(options: LocalStackOptions) {
     const system = { ...pipeline.deps.system, chat: pipeline.deps.chat };
     deps.playground = playgroundRunner({ ...deps, system, secretValues: projectSecrets });
   }
-  const monitors = options.monitors === false ? null : await startLocalMonitors(deps, { log, ...options.monitors });
+  const monitors =
+    options.monitors === false
+      ? null
+      : await startLocalMonitors(deps, { log, executions: pipeline?.executions, ...options.monitors });
   if (monitors) {
     deps.scheduler = monitors.scheduler;
     deps.monitorClock = () => monitors.clock.now();

@@ -164,6 +164,8 @@ export class VerdictClient {
     list: (projectId: string, p?: ListParams & { source?: RunSource }, o?: CallOptions) =>
       this.list<Run>(`/projects/${enc(projectId)}/runs`, p, o),
     cancel: (id: string, o?: CallOptions) => this.post<Run>(`/runs/${enc(id)}/cancel`, undefined, o),
+    /** No more records: the run scores what it has and completes (later records get a 409). Safe to repeat. */
+    finish: (id: string, o?: CallOptions) => this.post<Run>(`/runs/${enc(id)}/finish`, undefined, o),
     rescore: (id: string, body: RescoreRunInput, o?: CallOptions) =>
       this.post<Run>(`/runs/${enc(id)}/rescore`, body, o),
     rerun: (id: string, o?: CallOptions) => this.post<Run>(`/runs/${enc(id)}/rerun`, undefined, o),

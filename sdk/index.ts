@@ -16,6 +16,8 @@ export { apiBase, retryAfterMs, shouldRetry } from './http.js';
 export type { InlineTestcase } from './inline-testset.js';
 export { PageIterator } from './paging.js';
 export {
+  type FillRunOptions,
+  fillRun,
   type RunAndEvaluateOptions,
   type RunAndEvaluateResult,
   type RunProgress,

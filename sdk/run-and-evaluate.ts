@@ -2,7 +2,7 @@ import type { VerdictClient } from './client.js';
 import { VerdictUsageError } from './errors.js';
 import { anySignal } from './http.js';
 import { createInlineTestset, type InlineTestcase } from './inline-testset.js';
-import { isHostedConfig, type Json, type SystemVersion, type Testcase } from './types.js';
+import { isHostedConfig, type Json, type Run, type SystemVersion, type Testcase } from './types.js';
 
 export interface SystemContext {
   testcase: Testcase;
@@ -72,7 +72,7 @@ function errorMessage(error: unknown): string {
 }
 
 async function callSystem(
-  options: RunAndEvaluateOptions,
+  options: Pick<RunAndEvaluateOptions, 'system' | 'systemTimeoutMs'>,
   version: SystemVersion | null,
   testcase: Testcase,
   trial: number,
@@ -122,25 +122,29 @@ async function* workItems(client: VerdictClient, testsetId: string, testcaseCoun
   }
 }
 
+/** What filling a run needs: your system and how to call it. */
+export type FillRunOptions = Pick<
+  RunAndEvaluateOptions,
+  'system' | 'systemVersionId' | 'concurrency' | 'systemTimeoutMs' | 'onProgress' | 'signal'
+>;
+
 /**
  * Evaluates your own system from code: creates a run, pages the testset, calls `system` with bounded
- * concurrency and posts each record as soon as it completes, so the server scores while the rest still runs.
- * It never marks the run finished: the server completes it once every expected record is in and scored. Use
- * `waitForRun` for the aggregates.
+ * concurrency and posts each record as soon as it completes, so the server scores while the rest still runs,
+ * then finishes the run (no more records). Use `waitForRun` for the aggregates.
  */
 export async function runAndEvaluate(
   client: VerdictClient,
   options: RunAndEvaluateOptions,
 ): Promise<RunAndEvaluateResult> {
   const trials = options.trials ?? 1;
-  const concurrency = options.concurrency ?? 10;
   if ((options.testsetId === undefined) === (options.testcases === undefined)) {
     throw new VerdictUsageError('give exactly one of testsetId and testcases');
   }
   if (options.metricIds.length === 0) {
     throw new VerdictUsageError('metricIds is empty: a run needs at least one metric to score its records');
   }
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new VerdictUsageError('concurrency must be >= 1');
+  checkConcurrency(options.concurrency);
   const version = await systemVersionFor(client, options.systemVersionId, options.signal);
   const testsetId =
     options.testsetId ??
@@ -165,11 +169,56 @@ export async function runAndEvaluate(
     },
     { signal: options.signal },
   );
+  return postAndFinish(client, run, version, options);
+}
+
+/**
+ * Fills a run that already exists (one a GitHub workflow was started for, say): pages its testset, calls
+ * `system` for every testcase and trial it expects, posts the records and finishes it.
+ */
+export async function fillRun(
+  client: VerdictClient,
+  runId: string,
+  options: FillRunOptions,
+): Promise<RunAndEvaluateResult> {
+  checkConcurrency(options.concurrency);
+  const run = await client.runs.get(runId, { signal: options.signal });
+  if (!run.testsetId) {
+    throw new VerdictUsageError(`run ${runId} has no testset, so there are no testcases to run your system on`);
+  }
+  if (run.status !== 'pending' || run.numRecords > 0) {
+    throw new VerdictUsageError(
+      `run ${runId} is ${run.status} with ${run.numRecords} records: only a new, empty run can be filled`,
+    );
+  }
+  const version = await systemVersionFor(
+    client,
+    options.systemVersionId ?? run.systemVersionId ?? undefined,
+    options.signal,
+  );
+  return postAndFinish(client, run, version, options);
+}
+
+function checkConcurrency(concurrency: number | undefined) {
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new VerdictUsageError('concurrency must be >= 1');
+  }
+}
+
+/** Calls the system for every (testcase, trial) the run expects, posts each record, and finishes the run. */
+async function postAndFinish(
+  client: VerdictClient,
+  run: Run,
+  version: SystemVersion | null,
+  options: FillRunOptions,
+): Promise<RunAndEvaluateResult> {
+  const concurrency = options.concurrency ?? 10;
+  const trials = Math.max(1, run.trials);
   const total = run.numExpectedRecords ?? 0;
   const progress: RunProgress = { runId: run.id, completed: 0, errored: 0, total };
   const stop = new AbortController();
   const signal = options.signal ? anySignal([options.signal, stop.signal]) : stop.signal;
-  const items = workItems(client, testsetId, Math.floor(total / trials), trials);
+  const items = workItems(client, run.testsetId!, Math.floor(total / trials), trials);
   let failure: unknown;
 
   // Workers share one generator: an async generator hands each next() call its own item, in order.
@@ -220,6 +269,8 @@ export async function runAndEvaluate(
     await client.runs.cancel(run.id, { maxRetries: 1 }).catch(() => {});
     throw failure ?? options.signal?.reason;
   }
+  // Every record is in: say so, so the run completes now rather than waiting for a count (or idleness).
+  await client.runs.finish(run.id, { signal: options.signal });
   return {
     runId: run.id,
     url: client.url(`/runs/${run.id}`),

@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../core/deps.js';
 import type { ExportFileStore, ExportRepository } from '../core/exports/ports.js';
+import type { GithubDeps } from '../core/github/ports.js';
 import type { MonitorRepository, Scheduler, TraceRepository } from '../core/monitors/ports.js';
 import type { UrlPolicy } from '../core/net/url-policy.js';
 import type { CursorCodec } from '../core/pagination.js';
@@ -20,6 +21,8 @@ export interface ApiDeps extends CoreDeps {
   projectSecrets: ProjectSecretRepository & ProjectSecretReader;
   /** Starts and scores runs; `pipelineOff` in an API-only stack. */
   launcher: RunLauncher;
+  /** GitHub-triggered runs: connections, the workflow dispatcher and the API's public URL (githubNotConfigured() without). */
+  github: GithubDeps;
   /** Whether a default LLM is configured: a rescore of an AI metric without one is refused up front. */
   llm: { configured: boolean };
   /** How long a verified API key is trusted without another lookup (revocation delay). */

@@ -3,8 +3,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
+import { GithubWorkflowDispatcher } from '../adapters/github/workflow-dispatcher.js';
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
+import { DynamoGithubConnectionRepository } from '../aws/dynamo/github-connections.js';
 import { DynamoProjectSecretRepository } from '../aws/dynamo/project-secrets.js';
 import { EventBridgeMonitorScheduler } from '../aws/eventbridge-scheduler.js';
 import { awsOutboundPolicy } from '../aws/outbound.js';
@@ -12,6 +14,7 @@ import { createRepositories } from '../aws/repositories.js';
 import { SecretsManagerValueStore } from '../aws/secret-values.js';
 import { SecretReader } from '../aws/secrets.js';
 import { sfnLauncher } from '../aws/sfn-launcher.js';
+import { type GithubDeps, githubNotConfigured } from '../core/github/ports.js';
 import { noPlayground, noProjectSecrets, noScheduler } from '../core/not-configured.js';
 import { CursorCodec } from '../core/pagination.js';
 import { createApp } from './app.js';
@@ -51,12 +54,22 @@ const scheduler =
     : noScheduler;
 
 // Project secrets: an item per name in the table, the value in Secrets Manager under the stack's tenant prefix.
-const projectSecrets = config.TENANT_SECRETS_PREFIX
-  ? new DynamoProjectSecretRepository(
-      repositories.table,
-      new SecretsManagerValueStore(secretsManager, config.TENANT_SECRETS_PREFIX),
-    )
+const secretValues = config.TENANT_SECRETS_PREFIX
+  ? new SecretsManagerValueStore(secretsManager, config.TENANT_SECRETS_PREFIX)
+  : undefined;
+const projectSecrets = secretValues
+  ? new DynamoProjectSecretRepository(repositories.table, secretValues)
   : noProjectSecrets;
+
+// GitHub-triggered runs: the token beside the project secrets, dispatched to the stack's GitHub API.
+// The workflow is told the API's address: PUBLIC_URL when the stack knows it, else the host the request came to.
+const github: GithubDeps = secretValues
+  ? {
+      connections: new DynamoGithubConnectionRepository(repositories.table, secretValues),
+      dispatcher: new GithubWorkflowDispatcher(config.GITHUB_API_URL),
+      apiUrl: config.PUBLIC_URL ?? '',
+    }
+  : githubNotConfigured('the stack sets no TENANT_SECRETS_PREFIX, so there is nowhere to keep the token');
 
 /** The caller's address as API Gateway saw it (never X-Forwarded-For, which the caller writes). */
 const sourceIp = (c: Context<{ Bindings: { requestContext?: { http?: { sourceIp?: string } } } }>) =>
@@ -68,6 +81,7 @@ const app = createApp({
   outbound: awsOutboundPolicy(),
   projectSecrets,
   launcher,
+  github,
   scheduler,
   clientAddress: sourceIp,
   monitorClock: () => new Date(),

@@ -27,6 +27,7 @@ export function createSqsWorkerHandler(
         body: record.body,
         receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
         maxReceiveCount,
+        source: record.eventSourceARN,
         remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined,
       });
     } catch (error) {
@@ -41,4 +42,22 @@ export function createSqsWorkerHandler(
       processInParallel: true,
       throwOnFullBatchFailure: false,
     });
+}
+
+/**
+ * A worker's message handler that also consumes its dead-letter queue: messages from `deadLetterQueueArn` go to
+ * `handleDeadLetter` (their records become errored with the reason), the rest to `handleMessage`.
+ */
+export function withDeadLetters(
+  handleMessage: (delivery: Delivery) => Promise<void>,
+  deadLetterQueueArn: string | undefined,
+  handleDeadLetter: (delivery: Delivery) => Promise<unknown>,
+) {
+  return async (delivery: Delivery) => {
+    if (deadLetterQueueArn && delivery.source === deadLetterQueueArn) {
+      await handleDeadLetter(delivery);
+      return;
+    }
+    await handleMessage(delivery);
+  };
 }

@@ -1,30 +1,38 @@
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { handleDeadLetter } from '../core/pipeline/dead-letters.js';
 import { handleWorkerMessage } from '../core/pipeline/worker.js';
 import type { pipelineRuntime } from './lambda-runtime.js';
 import { QUEUE_DEFINITIONS, type QueueRole, retryVisibilitySeconds } from './queue-definitions.js';
-import { createSqsWorkerHandler } from './sqs-worker.js';
+import { createSqsWorkerHandler, withDeadLetters } from './sqs-worker.js';
 
 /**
- * The executor's or the scorer's SQS handler: the shared worker over the Lambda's runtime, with each failed
- * message made visible again after a short backoff instead of the queue's long visibility timeout.
+ * The executor's or the scorer's SQS handler: the shared worker over the Lambda's runtime, fed by its queue and
+ * by that queue's dead-letter queue (a poisoned message's records become errored). A failed work message is made
+ * visible again after a short backoff instead of the queue's long visibility timeout.
  */
 export function workerHandler(runtime: Awaited<ReturnType<typeof pipelineRuntime>>, role: QueueRole) {
-  const queueUrl = role === 'executor' ? runtime.config.EXECUTOR_QUEUE_URL : runtime.config.SCORER_QUEUE_URL;
+  const { config } = runtime;
+  const queueUrl = role === 'executor' ? config.EXECUTOR_QUEUE_URL : config.SCORER_QUEUE_URL;
+  const deliveries = QUEUE_DEFINITIONS[role].maxReceiveCount;
   return createSqsWorkerHandler(
-    (delivery) => handleWorkerMessage(runtime.deps, runtime.callbacks, delivery),
-    QUEUE_DEFINITIONS[role].maxReceiveCount,
+    withDeadLetters(
+      (delivery) => handleWorkerMessage(runtime.deps, runtime.callbacks, delivery),
+      config.DEAD_LETTER_QUEUE_ARN,
+      (delivery) => handleDeadLetter(runtime.deps, runtime.callbacks, { queue: role, body: delivery.body, deliveries }),
+    ),
+    deliveries,
     {
-      onRetry: queueUrl
-        ? async (record) => {
-            await runtime.clients.sqs.send(
-              new ChangeMessageVisibilityCommand({
-                QueueUrl: queueUrl,
-                ReceiptHandle: record.receiptHandle,
-                VisibilityTimeout: retryVisibilitySeconds(Number(record.attributes.ApproximateReceiveCount ?? '1')),
-              }),
-            );
-          }
-        : undefined,
+      onRetry: async (record) => {
+        // A dead letter that failed waits out its own queue's timeout: there is no hurry to retry it.
+        if (!queueUrl || record.eventSourceARN === config.DEAD_LETTER_QUEUE_ARN) return;
+        await runtime.clients.sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: record.receiptHandle,
+            VisibilityTimeout: retryVisibilitySeconds(Number(record.attributes.ApproximateReceiveCount ?? '1')),
+          }),
+        );
+      },
     },
   );
 }

@@ -7,6 +7,8 @@ import { createRepositories } from '../aws/repositories.js';
 import { sfnLauncher } from '../aws/sfn-launcher.js';
 import type { MonitorDeps } from '../core/monitors/ports.js';
 import { tickFromSchedule } from '../core/monitors/tick.js';
+import { executionsNotTracked } from '../core/runs/ports.js';
+import { sweepRuns } from '../core/runs/sweep.js';
 
 /** EventBridge Scheduler → one monitor tick: sample the window's traces into a Run and start scoring it. */
 const config = readLambdaConfig();
@@ -31,7 +33,20 @@ const TickEvent = z.object({
   scheduledTime: z.string().optional(),
 });
 
+/** The stack's run sweep schedule (rate(5 minutes) in the monitor schedule group). */
+const SweepEvent = z.object({ kind: z.literal('sweep') });
+
 export async function handler(event: unknown) {
+  if (SweepEvent.safeParse(event).success) {
+    // Executions are not looked up here: a run whose execution died is settled by its last-progress bound.
+    const result = await sweepRuns(deps, new Date(), {
+      idleMinutes: config.RUN_IDLE_CLOSE_MINUTES,
+      stuckMinutes: config.RUN_STUCK_MINUTES,
+      executions: executionsNotTracked,
+    });
+    logger.info('run sweep', result);
+    return result;
+  }
   const parsed = TickEvent.safeParse(event);
   // A malformed input can only come from a hand-edited schedule: retrying cannot fix it, so say so and stop.
   if (!parsed.success) {

@@ -5,9 +5,11 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { GITHUB_TOKEN_SECRET } from '../../lambdas/aws/dynamo/github-connections.js';
 import { apiDocsAssetsHook } from '../bundling.js';
 import {
   bindBucket,
+  bindGithubTokens,
   bindQueue,
   bindSecret,
   bindStateMachine,
@@ -28,6 +30,8 @@ export interface ApiProps {
   functions: FunctionDefaults;
   /** Steady-state requests per second and burst for the whole API, before the Lambda is reached. */
   throttle: { rateLimit: number; burstLimit: number };
+  /** GitHub's REST API for GitHub-triggered runs (GitHub Enterprise); api.github.com when unset. */
+  githubApiUrl?: string;
 }
 
 // HTTP API context variables; JSON so CloudWatch Logs Insights can query fields directly.
@@ -71,6 +75,9 @@ export class Api extends Construct {
     bindSecret(this.function, storage.cursorSigningKey, 'CURSOR_SECRET_ARN');
     // PUT/DELETE /projects/{id}/secrets/{name}: write-only, the api never reads a project secret back.
     bindTenantSecrets(this.function, tenantSecretsPrefix(Stack.of(this).stackName), 'manage');
+    // POST /projects/{id}/runs {execution: "github"} reads the project's GitHub token to dispatch its workflow.
+    bindGithubTokens(this.function, tenantSecretsPrefix(Stack.of(this).stackName), GITHUB_TOKEN_SECRET);
+    if (props.githubApiUrl) this.function.addEnvironment('GITHUB_API_URL', props.githubApiUrl);
     // Records posted through the API/SDK go straight to scoring.
     bindQueue(this.function, pipeline.queues.scorer.queue, 'send', 'SCORER_QUEUE_URL');
     bindStateMachine(this.function, pipeline.stateMachine, 'start');

@@ -107,6 +107,27 @@ export function bindTenantSecrets(fn: LambdaFunction, prefix: string, access: 'm
   );
 }
 
+/**
+ * The api dispatches GitHub workflows with the token a project connected (PUT /projects/{id}/github), kept beside
+ * the project secrets as `<prefix><orgId>/<projectId>/@github-token`. It may read those, and no other project
+ * secret: `@` is not allowed in project secret names. Secrets Manager appends `-` and six characters to the ARN.
+ */
+export function bindGithubTokens(fn: LambdaFunction, prefix: string, secretName: string): void {
+  const tokens = Stack.of(fn).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${prefix}*/*/${secretName}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [tokens] }));
+  acknowledge(
+    fn.role ?? fn,
+    wildcardResourceFinding(fn, tokens),
+    'GitHub tokens are stored per project at run time; the grant reads only secrets named @github-token under ' +
+      'this stack’s tenant-secret prefix, a name no project secret can take.',
+  );
+}
+
 export interface ConsumeOptions {
   /** Most concurrent invocations the queue may drive (a number or a CfnParameter token, 2–1000). */
   maxConcurrency: number;
@@ -143,6 +164,12 @@ export function bindQueue(
       maxConcurrency: options?.maxConcurrency,
     }),
   );
+}
+
+/** A worker consumes its own dead-letter queue (DEAD_LETTER_QUEUE_ARN tells its messages apart), one at a time. */
+export function bindDeadLetterQueue(fn: LambdaFunction, queue: IQueue): void {
+  setVariable(fn, 'DEAD_LETTER_QUEUE_ARN', queue.queueArn);
+  fn.addEventSource(new SqsEventSource(queue, { reportBatchItemFailures: true, batchSize: 1, maxConcurrency: 2 }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { bindBucket, bindStateMachine, bindTable, setVariable } from './bind.js';
@@ -14,7 +14,12 @@ export interface MonitorsProps {
   storage: Storage;
   stateMachine: IStateMachine;
   functions: FunctionDefaults;
+  /** Runs fed through the API without a testset close after this many minutes without a record. */
+  runIdleCloseMinutes: number;
 }
+
+/** How often the idle-run sweep runs (the local scheduler sweeps as often). */
+export const IDLE_SWEEP_SCHEDULE = 'rate(5 minutes)';
 
 /**
  * Monitors run on EventBridge Scheduler: the API creates one schedule per monitor in this group, each invoking
@@ -24,6 +29,7 @@ export class Monitors extends Construct {
   readonly function: LambdaFunction;
   readonly scheduleGroup: CfnScheduleGroup;
   readonly schedulerRole: Role;
+  readonly idleSweep: CfnSchedule;
 
   constructor(scope: Construct, id: string, props: MonitorsProps) {
     super(scope, id);
@@ -50,6 +56,21 @@ export class Monitors extends Construct {
     this.schedulerRole.addToPolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
     );
+
+    // The same scheduler sweeps for runs fed from outside that went idle, and closes them.
+    setVariable(this.function, 'RUN_IDLE_CLOSE_MINUTES', String(props.runIdleCloseMinutes));
+    this.idleSweep = new CfnSchedule(this, 'IdleRunSweep', {
+      description: 'Verdict: close runs fed through the API that have had no record for RUN_IDLE_CLOSE_MINUTES',
+      groupName: this.scheduleGroup.ref,
+      scheduleExpression: IDLE_SWEEP_SCHEDULE,
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: this.function.functionArn,
+        roleArn: this.schedulerRole.roleArn,
+        input: JSON.stringify({ kind: 'sweep' }),
+        retryPolicy: { maximumRetryAttempts: 0 },
+      },
+    });
   }
 
   /**

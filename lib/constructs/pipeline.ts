@@ -11,6 +11,7 @@ import { listPlaceholders } from '../../lambdas/core/workflow/substitute.js';
 import { RUN_EVALUATION_ASL_PATH } from '../lambda-entries.js';
 import {
   bindBucket,
+  bindDeadLetterQueue,
   bindQueue,
   bindSecret,
   bindStateMachine,
@@ -114,6 +115,8 @@ export class Pipeline extends Construct {
         },
       );
       bindStateMachine(fn, this.stateMachine, 'callback');
+      // Its dead-letter queue too: a poisoned message's records become errored (lambdas/core/pipeline/dead-letters.ts).
+      bindDeadLetterQueue(fn, this.queues[role].deadLetterQueue);
       return fn;
     };
     this.executor = worker('executor', 'Verdict: run the system under test for a batch of records');

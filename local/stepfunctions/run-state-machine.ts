@@ -37,6 +37,8 @@ export interface LocalExecution {
   executionId: string;
   /** The execution's output; rejects with a LocalExecutionError if it fails, times out or is stopped. */
   done: Promise<unknown>;
+  /** Stops this execution (StopExecution): `done` rejects, and nothing finalizes its run. */
+  abort(): void;
 }
 
 export interface LocalStateMachineDriver {
@@ -90,7 +92,7 @@ export function createLocalStateMachineDriver(options: LocalStateMachineDriverOp
       () => running.delete(executionId),
     );
     running.set(executionId, { abort: execution.abort, done: settled });
-    return { executionId, done };
+    return { executionId, done, abort: () => execution.abort() };
   };
 
   const stop = async (): Promise<void> => {

@@ -1,11 +1,13 @@
 import type { MessagePort } from 'node:worker_threads';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { type AwsEndpoints, createAwsClients } from '../../lambdas/aws/clients.js';
 import { createPipelineDeps } from '../../lambdas/aws/pipeline-deps.js';
-import { QUEUE_DEFINITIONS, type QueueRole } from '../../lambdas/aws/queue-definitions.js';
+import { deadLetterQueueName, QUEUE_DEFINITIONS, type QueueRole } from '../../lambdas/aws/queue-definitions.js';
 import { createRepositories } from '../../lambdas/aws/repositories.js';
 import { createSqsWorkerHandler } from '../../lambdas/aws/sqs-worker.js';
 import type { RetryOptions } from '../../lambdas/core/llm/retry.js';
 import { UrlPolicy, type UrlPolicyOptions } from '../../lambdas/core/net/url-policy.js';
+import { handleDeadLetter } from '../../lambdas/core/pipeline/dead-letters.js';
 import { handleWorkerMessage } from '../../lambdas/core/pipeline/worker.js';
 import { StaleTaskTokenError, type TaskCallbacks } from '../../lambdas/core/workflow/task-callbacks.js';
 import { startQueuePoller } from '../queue-poller.js';
@@ -81,5 +83,20 @@ export async function runWorkerThread(data: WorkerThreadData, port: MessagePort)
       ),
     }),
   );
+  // The dead-letter queues are consumed too: a poisoned message's records become errored, with the reason.
+  for (const role of ['executor', 'scorer'] as const) {
+    const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: deadLetterQueueName(role) }));
+    const deliveries = QUEUE_DEFINITIONS[role].maxReceiveCount;
+    pollers.push(
+      startQueuePoller({
+        sqs: clients.sqs,
+        queueUrl: QueueUrl!,
+        maxInFlight: 1,
+        handler: createSqsWorkerHandler(async (delivery) => {
+          await handleDeadLetter(deps, callbacks, { queue: role, body: delivery.body, deliveries });
+        }, deliveries),
+      }),
+    );
+  }
   await main.call('ready');
 }

@@ -12,6 +12,9 @@ verdict run --project P --testset T --system-version V --metrics M1,M2 [gate opt
 verdict run --module ./system.ts [--export NAME] --project P --testset T --metrics M1,M2 [gate options]
     your own system: the module's export (default: the default export), an async (inputs, systemVersion) =>
     outputs, runs here with --concurrency N (default 10) and [--trials N]; records stream to Verdict as they finish
+verdict run --run-id RUN --module ./system.ts [--export NAME] [gate options]
+    fill a run that already exists (one Verdict started a GitHub workflow for): its testcases run through the
+    module, each record is posted, and the run is finished and gated
   gate options:
     --fail-under X          exit 1 when any metric's pass rate is below X (0–1)
     --baseline RUN          compare with an earlier run, pairing records by testcase and trial

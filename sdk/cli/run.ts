@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { VerdictClient } from '../client.js';
-import { runAndEvaluate } from '../run-and-evaluate.js';
+import { fillRun, runAndEvaluate } from '../run-and-evaluate.js';
 import { isHostedConfig, type Run } from '../types.js';
 import { waitForRun } from '../wait-for-run.js';
 import { evaluateGate, type GateOptions } from './gate.js';
@@ -15,6 +15,7 @@ import { textReport } from './report.js';
 const OPTIONS = {
   ...API_OPTIONS,
   project: { type: 'string' },
+  'run-id': { type: 'string' },
   testset: { type: 'string' },
   'system-version': { type: 'string' },
   metrics: { type: 'string' },
@@ -55,6 +56,27 @@ function gateOptions(values: Values): GateOptions {
 
 /** Starts the run (hosted, or the local module through runAndEvaluate) and returns its id. */
 async function startRun(client: VerdictClient, values: Values, io: CliIO, bar: Progress): Promise<string> {
+  const onProgress = (p: { completed: number; total: number; errored: number }) =>
+    bar.update('records', p.completed, p.total, `${p.errored} errored`);
+  const runId = values['run-id'];
+  if (runId !== undefined) {
+    // An existing run (a GitHub workflow started for it): its testset, metrics and trials are already chosen.
+    const clashing = (['project', 'testset', 'metrics', 'trials'] as const).filter(
+      (name) => values[name] !== undefined,
+    );
+    if (clashing.length > 0) {
+      throw new CliUsageError(`--run-id names a run that already has them: drop --${clashing.join(', --')}`);
+    }
+    const module = requireOption(values.module, '--module (the system that fills the run)');
+    const system = await loadSystem(module, values.export ?? 'default', io.cwd);
+    const result = await fillRun(client, runId, {
+      system,
+      systemVersionId: values['system-version'],
+      concurrency: numberOption(values.concurrency, '--concurrency', 1, 1000),
+      onProgress,
+    });
+    return result.runId;
+  }
   const projectId = requireOption(values.project, '--project');
   const testsetId = requireOption(values.testset, '--testset');
   const metricIds = requireOption(values.metrics, '--metrics')
@@ -73,7 +95,7 @@ async function startRun(client: VerdictClient, values: Values, io: CliIO, bar: P
       trials,
       concurrency: numberOption(values.concurrency, '--concurrency', 1, 1000),
       name: values.name,
-      onProgress: (p) => bar.update('records', p.completed, p.total, `${p.errored} errored`),
+      onProgress,
     });
     return result.runId;
   }

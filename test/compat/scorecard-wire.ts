@@ -141,6 +141,8 @@ export function scorecardClient(options: { baseURL: string; apiKey: string; maxR
       create: (projectId: string, body: unknown) => request('POST', `/projects/${projectId}/runs`, { body }),
       list: (projectId: string, query?: Query) => list(`/projects/${projectId}/runs`, query),
       get: (runId: string) => request('GET', `/runs/${runId}`),
+      // Older SDKs close a run fed with records this way: PATCH {status: "awaiting_scoring"}.
+      update: (runId: string, body: unknown) => request('PATCH', `/runs/${runId}`, { body }),
     },
     metrics: {
       create: (projectId: string, body: unknown) => request('POST', `/projects/${projectId}/metrics`, { body }),

@@ -311,4 +311,33 @@ describe('Scorecard’s runAndEvaluate against Verdict', () => {
     expect((await sc.runs.get(id)).trials).toBe(2);
     expect(records.filter((r) => r.scores[0].passed).length).toBe(6);
   });
+
+  it('completes an inline-testcase run once closed as older SDKs close it (PATCH status awaiting_scoring)', async () => {
+    // Prepare
+    const { projectId, metric } = await seedProject(0);
+    const testcases = [1, 2, 3, 4, 5].map((n) => ({
+      inputs: { question: `question ${n}` },
+      expected: { answer: `answer-${n}` },
+    }));
+    const { id } = await runAndEvaluate(sc, { projectId, testcases, metricIds: [metric.id], system: echo });
+
+    // Act
+    const closed = await sc.runs.update(id, { status: 'awaiting_scoring' });
+    answered(200);
+
+    // Assess
+    expect(closed.id).toBe(id);
+    const run = await completed(id);
+    expect(run).toMatchObject({ numRecords: 5, numScores: 5, numExpectedRecords: null });
+    expect(run.aggregates[metric.versionId]).toMatchObject({ n: 5, passed: 4, failed: 1 });
+    const late = await sc.records
+      .create(id, { inputs: testcases[0]!.inputs, expected: {}, outputs: {} })
+      .catch((error: unknown) => error);
+    expect(late).toBeInstanceOf(ScorecardWireError);
+    // Not retried: x-should-retry says a retry cannot help.
+    expect(late).toMatchObject({ status: 409 });
+    expect((late as ScorecardWireError).headers.get('x-should-retry')).toBe('false');
+    const bad = await sc.runs.update(id, { status: 'completed' }).catch((error: unknown) => error);
+    expect(bad).toMatchObject({ status: 400, error: { details: { issues: [{ path: 'status' }] } } });
+  });
 });

@@ -51,6 +51,7 @@ const TASK_CALLBACKS = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 's
 const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 const TENANT_SECRETS = WILDCARD_RESOURCES.tenantSecrets;
+const GITHUB_TOKENS = WILDCARD_RESOURCES.githubTokens;
 
 /** What each Lambda may do, resource by resource: anything else in its policy is a failure. */
 function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruct, string[]]> {
@@ -65,6 +66,8 @@ function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruc
     ...data,
     [storage.llmApiKey, SECRET_READ],
     [pipeline.queues[role].queue, QUEUE_CONSUME],
+    // It consumes its own dead-letter queue as well (poisoned messages mark their records errored).
+    [pipeline.queues[role].deadLetterQueue, QUEUE_CONSUME],
     [pipeline.stateMachine, TASK_CALLBACKS],
   ];
   const grants: Record<LambdaName, Array<[IConstruct, string[]]>> = {
@@ -124,7 +127,10 @@ describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
       expect(asArray(statement.Resource), JSON.stringify(statement)).not.toContain('*');
       for (const resource of asArray(statement.Resource)) {
         const referenced = referencedLogicalIds(resource).length > 0;
-        expect(referenced || TENANT_SECRETS.test(flattenCfnReference(resource)), JSON.stringify(resource)).toBe(true);
+        const flat = flattenCfnReference(resource);
+        expect(referenced || TENANT_SECRETS.test(flat) || GITHUB_TOKENS.test(flat), JSON.stringify(resource)).toBe(
+          true,
+        );
       }
     }
   });
@@ -167,6 +173,20 @@ describe('project secrets', () => {
     expect(actions('executor')).toEqual(['secretsmanager:GetSecretValue']);
     expect(environment('api').TENANT_SECRETS_PREFIX).toBe('verdict/Verdict/tenants/');
     expect(environment('executor').TENANT_SECRETS_PREFIX).toBe('verdict/Verdict/tenants/');
+  });
+
+  it('lets the api read GitHub tokens (<prefix>*/*/@github-token-??????) and no other Lambda, and nothing else by that grant', () => {
+    const tokenStatements = (name: LambdaName) =>
+      functionStatements(name).filter((s) => flatResources(s).some((r) => GITHUB_TOKENS.test(r)));
+    const touching = LAMBDA_NAMES.filter((name) => tokenStatements(name).length > 0);
+
+    expect(touching).toEqual(['api']);
+    const [statement] = tokenStatements('api');
+    expect(asArray(statement!.Action)).toEqual(['secretsmanager:GetSecretValue']);
+    // The only tenant-secret name this grant reaches is the token's (IAM may merge it with the cursor key's).
+    const tenants = flatResources(statement!).filter((r) => r.includes(':secret:verdict/Verdict/tenants/'));
+    expect(tenants).toHaveLength(1);
+    expect(tenants[0]).toMatch(GITHUB_TOKENS);
   });
 });
 

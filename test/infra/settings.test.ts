@@ -17,6 +17,12 @@ describe('deployment settings (CDK context)', () => {
     ['verdict:logRetentionDays', '365', { logRetention: RetentionDays.ONE_YEAR }],
     ['verdict:apiRateLimit', '5', { apiThrottle: { rateLimit: 5, burstLimit: 200 } }],
     ['verdict:llmBaseUrl', 'https://llm.example.com/v1', { llmBaseUrl: 'https://llm.example.com/v1' }],
+    ['verdict:runIdleCloseMinutes', '15', { runIdleCloseMinutes: 15 }],
+    [
+      'verdict:githubApiUrl',
+      'https://github.example.com/api/v3',
+      { githubApiUrl: 'https://github.example.com/api/v3' },
+    ],
   ])('parses %s=%s as given on the command line', (key, value, expected) => {
     expect(settingsFrom({ [key]: value })).toMatchObject(expected);
   });
@@ -27,6 +33,8 @@ describe('deployment settings (CDK context)', () => {
     ['verdict:exportExpirationDays', '2.5', /integer from 1/],
     ['verdict:logRetentionDays', '45', /one CloudWatch Logs accepts/],
     ['verdict:llmBaseUrl', 'not a url', /must be a URL/],
+    ['verdict:runIdleCloseMinutes', '0', /integer from 1/],
+    ['verdict:githubApiUrl', 'github', /must be a URL/],
   ])('rejects %s=%s naming the setting', (key, value, message) => {
     expect(() => settingsFrom({ [key]: value })).toThrow(message);
   });

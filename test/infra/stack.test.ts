@@ -19,10 +19,11 @@ import { referencedLogicalIds, type SynthesizedVerdict, synthesizeVerdict } from
 // The one synthesis in the suite that bundles: handlers that exist are built by NodejsFunction with esbuild.
 let synth: SynthesizedVerdict;
 let template: Template;
+// Bundling every Lambda takes tens of seconds on a busy 2-core machine.
 beforeAll(() => {
   synth = synthesizeVerdict({ lambdaCode: 'bundle-existing' });
   template = synth.template;
-});
+}, 240_000);
 afterAll(() => synth?.cleanup());
 
 const resource = (id: string) => template.toJSON().Resources[id];
@@ -173,6 +174,20 @@ describe('queues', () => {
     });
     template.hasParameter(parameter, { Type: 'Number', Default: 10, MinValue: 2, MaxValue: 1000 });
   });
+
+  it.each(['executor', 'scorer'] as const)('lets the %s Lambda consume its own dead-letter queue', (role) => {
+    const { pipeline } = synth.stack;
+    const dlq = { 'Fn::GetAtt': [synth.logicalId(pipeline.queues[role].deadLetterQueue), 'Arn'] };
+
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: dlq,
+      FunctionName: { Ref: synth.logicalId(pipeline[role]) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 1,
+    });
+    const fn = template.toJSON().Resources[synth.logicalId(pipeline[role])];
+    expect(fn.Properties.Environment.Variables.DEAD_LETTER_QUEUE_ARN).toEqual(dlq);
+  });
 });
 
 describe('Lambdas', () => {
@@ -189,12 +204,19 @@ describe('Lambdas', () => {
       'MONITOR_FUNCTION_ARN',
       'SCHEDULER_ROLE_ARN',
     ],
-    executor: ['TABLE_NAME', 'BUCKET_NAME', 'LLM_SECRET_ARN', 'EXECUTOR_QUEUE_URL', 'TENANT_SECRETS_PREFIX'],
-    scorer: ['TABLE_NAME', 'BUCKET_NAME', 'LLM_SECRET_ARN', 'SCORER_QUEUE_URL'],
+    executor: [
+      'TABLE_NAME',
+      'BUCKET_NAME',
+      'LLM_SECRET_ARN',
+      'EXECUTOR_QUEUE_URL',
+      'TENANT_SECRETS_PREFIX',
+      'DEAD_LETTER_QUEUE_ARN',
+    ],
+    scorer: ['TABLE_NAME', 'BUCKET_NAME', 'LLM_SECRET_ARN', 'SCORER_QUEUE_URL', 'DEAD_LETTER_QUEUE_ARN'],
     prepareRun: ['TABLE_NAME', 'BUCKET_NAME'],
     markBatchErrored: ['TABLE_NAME', 'BUCKET_NAME'],
     finalizeRun: ['TABLE_NAME', 'BUCKET_NAME'],
-    monitor: ['TABLE_NAME', 'BUCKET_NAME', 'STATE_MACHINE_ARN'],
+    monitor: ['TABLE_NAME', 'BUCKET_NAME', 'STATE_MACHINE_ARN', 'RUN_IDLE_CLOSE_MINUTES'],
   };
 
   it.each(LAMBDA_NAMES)(
@@ -311,5 +333,21 @@ describe('state machine and monitors', () => {
     for (const output of ['ApiUrl', 'TableName', 'BucketName', 'LlmSecretArn', 'StateMachineArn']) {
       template.hasOutput(output, {});
     }
+  });
+
+  it('sweeps idle runs every 5 minutes through the monitor Lambda, in the monitor group, with the scheduler role', () => {
+    const schedules = template.findResources('AWS::Scheduler::Schedule');
+    expect(Object.keys(schedules)).toHaveLength(1);
+    const [sweep] = Object.values(schedules) as Array<{ Properties: any }>;
+    expect(sweep!.Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      GroupName: { Ref: expect.stringMatching(/^MonitorsScheduleGroup/) },
+      Target: {
+        Arn: { 'Fn::GetAtt': [expect.stringMatching(/^MonitorsTick/), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^MonitorsSchedulerRole/), 'Arn'] },
+      },
+    });
+    expect(JSON.parse(sweep!.Properties.Target.Input)).toEqual({ kind: 'sweep' });
   });
 });

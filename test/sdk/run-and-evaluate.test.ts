@@ -151,7 +151,11 @@ describe('runAndEvaluate on the local stack', () => {
       system: (inputs) => String(Number(inputs.a) + Number(inputs.b)),
     });
     const run = await env.client.waitForRun(result.runId, { pollMs: 100 });
-    expect(run).toMatchObject({ status: 'completed', numRecords: 6, numExpectedRecords: 6 });
+    // runAndEvaluate finished the run itself once every record was in.
+    expect(run).toMatchObject({ status: 'completed', numRecords: 6, numExpectedRecords: 6, closedBy: 'client' });
+    await expect(
+      env.client.records.create(result.runId, { inputs: { a: 1, b: 10 }, expected: {}, outputs: {} }),
+    ).rejects.toMatchObject({ status: 409, code: 'run_closed' });
     expect(run.aggregates?.[run.metricVersionIds[0]!]).toMatchObject({ passRate: 1, n: 6 });
     const testset = await env.client.testsets.get(run.testsetId!);
     expect(testset).toMatchObject({

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { compareRoutes } from './compare.js';
 import { exportRoutes } from './exports.js';
+import { githubRoutes } from './github.js';
 import { metricRoutes } from './metrics.js';
 import { monitorRoutes } from './monitors.js';
 import { playgroundRoutes } from './playground.js';
@@ -24,6 +25,7 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   metricRoutes,
   systemRoutes,
   secretRoutes,
+  githubRoutes,
   runRoutes,
   recordRoutes,
   compareRoutes,

@@ -1,7 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireProject, requireRun } from '../../core/deps.js';
+import { startGithubRun } from '../../core/github/runs.js';
 import type { Scope } from '../../core/ports.js';
+import { finishRun } from '../../core/runs/close.js';
 import {
   cancelRun,
   createRun,
@@ -39,7 +41,12 @@ export function runRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const scope = c.get('scope');
-      const run = await createRun(deps, scope, c.req.valid('param').projectId, c.req.valid('json'));
+      const { projectId } = c.req.valid('param');
+      const input = c.req.valid('json');
+      if (input.execution === 'github') {
+        return c.json(await startGithubRun(deps, scope, projectId, input, new URL(c.req.url).origin), 201);
+      }
+      const run = await createRun(deps, scope, projectId, input);
       return c.json(await launch(deps, scope, run), 201);
     },
   );
@@ -76,7 +83,7 @@ export function runRoutes(deps: ApiDeps) {
       method: 'patch',
       path: '/runs/{runId}',
       tag,
-      summary: 'Edit run notes or name',
+      summary: 'Edit run notes or name; {status: "awaiting_scoring"} (Scorecard’s) finishes the run',
       params: RunParams,
       body: UpdateRun,
       response: Run,
@@ -84,10 +91,26 @@ export function runRoutes(deps: ApiDeps) {
     async (c) => {
       const scope = c.get('scope');
       const { runId } = c.req.valid('param');
+      const { status, ...edits } = c.req.valid('json');
       await requireRun(deps, scope, runId);
-      const run = await deps.runs.update(scope, runId, c.req.valid('json'));
+      const run = await deps.runs.update(scope, runId, edits);
+      if (status === 'awaiting_scoring') return c.json(await finishRun(deps, scope, runId), 200);
       return c.json(presentRun(run ?? (await requireRun(deps, scope, runId))), 200);
     },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/runs/{runId}/finish',
+      tag,
+      summary:
+        'No more records: close a run fed through the API, which then scores, waits for people or completes as ' +
+        'its counters say; later records get a 409',
+      params: RunParams,
+      response: Run,
+    }),
+    async (c) => c.json(await finishRun(deps, c.get('scope'), c.req.valid('param').runId), 200),
   );
 
   app.openapi(

@@ -28,5 +28,6 @@ export const keys = {
   scoreSortKey: (recordId: string, metricVersionId: string) => `${recordId}#SCORE#${metricVersionId}`,
   projectSecret: (projectId: string, name: string) => ({ pk: `PROJECTSECRETS#${projectId}`, sk: name }),
   projectSecretsOf: (projectId: string) => `PROJECTSECRETS#${projectId}`,
+  githubConnection: (projectId: string) => ({ pk: `GITHUB#${projectId}`, sk: '#' }),
   idempotency: (orgId: string, key: string) => ({ pk: `IDEMPOTENCY#${orgId}#${key}`, sk: '#' }),
 };

@@ -125,6 +125,7 @@ export class DynamoRunRepository implements RunRepository {
       values[':cr'] = condition.countersAre.numRecords;
       values[':cs'] = condition.countersAre.numScores;
     }
+    if (condition.open) guards.push('attribute_not_exists(closedAt)');
     if (condition.trialsBelow !== undefined) {
       guards.push('trials < :tb');
       values[':tb'] = condition.trialsBelow;
@@ -183,6 +184,13 @@ export class DynamoRunRepository implements RunRepository {
       values[':fe'] = delta.firstRecordError.slice(0, 1000);
       sets.push('firstRecordError = if_not_exists(firstRecordError, :fe)');
     }
+    // Any count is progress: the stuck-run sweeper settles runs whose last progress is too old.
+    values[':lp'] = new Date().toISOString();
+    sets.push('lastProgressAt = :lp');
+    if (delta.recordedAt) {
+      values[':lr'] = delta.recordedAt;
+      sets.push('lastRecordAt = :lr');
+    }
     Object.entries(delta.metrics ?? {}).forEach(([versionId, d], i) => {
       names[`#m${i}`] = versionId;
       add(`metricProgress.#m${i}.scored`, d.scored);
@@ -192,7 +200,7 @@ export class DynamoRunRepository implements RunRepository {
         sets.push(`metricProgress.#m${i}.lastError = :e${i}`);
       }
     });
-    if (adds.length === 0 && sets.length === 0) return this.get(scope, id);
+    if (adds.length === 0 && sets.length === 1) return this.get(scope, id);
     const item = await this.table.update({
       ...keys.run(id),
       expression: [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']

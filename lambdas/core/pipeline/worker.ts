@@ -54,6 +54,8 @@ export interface Delivery {
   receiveCount: number;
   /** The queue's redrive limit: on this delivery a failure is reported to the state machine, not retried. */
   maxReceiveCount: number;
+  /** The queue it came from (SQS's eventSourceARN). */
+  source?: string;
   /** How long this invocation has left (Lambda's context); absent where nothing cuts a worker off. */
   remainingMs?: RemainingTime;
 }

@@ -2,10 +2,10 @@ import type { CoreDeps } from '../deps.js';
 import type { Scope } from '../ports.js';
 import type { Run } from '../schemas/run.js';
 import { finalizeRun, storedScoreTallies } from './finalize.js';
-import { autoScoringDone, humanScoringDone } from './status.js';
+import { autoScoringDone, humanScoringDone, recordsAllIn } from './status.js';
 
 /**
- * After any score is written: finish an SDK-fed run that is complete, or a run whose human reviews are all in.
+ * After any score is written, and when a run is closed: finish an SDK-fed run that is complete, or a run whose human reviews are all in.
  * (A record posted to a finished run reopens it, see postRecords, so it is finished again from here.)
  */
 export async function completeIfDone(deps: CoreDeps, scope: Scope, runId: string) {
@@ -29,6 +29,6 @@ export async function completeIfDone(deps: CoreDeps, scope: Scope, runId: string
 function readyToFinalize(run: Run): boolean {
   if (run.status === 'awaiting_human_scoring') return humanScoringDone(run);
   if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') return false;
-  if (run.numExpectedRecords === null || run.numRecords < run.numExpectedRecords) return false;
+  if (!recordsAllIn(run)) return false;
   return autoScoringDone(run);
 }

@@ -24,7 +24,10 @@ export async function createRun(
   scope: Scope,
   projectId: string,
   input: CreateRun,
-  lineage: { rerunOf?: string } = {},
+  lineage: {
+    rerunOf?: string /** A kickoff whose system runs outside Verdict (a GitHub workflow fills it). */;
+    runsOutside?: boolean;
+  } = {},
 ): Promise<Run> {
   await requireProject(deps, scope, projectId);
   const unique = [...new Set(input.metricIds)];
@@ -41,7 +44,7 @@ export async function createRun(
       { path: 'systemVersionId', message: 'not found in this project' },
     ]);
   }
-  if (input.source === 'kickoff' && version && !hostedConfig(version.config)) {
+  if (input.source === 'kickoff' && version && !hostedConfig(version.config) && !lineage.runsOutside) {
     throw outsideVerdict(version.config);
   }
   // createdAt is read from the id, so time-range queries over id keys and createdAt filters agree to the ms.

@@ -12,6 +12,8 @@ export interface RunCounters {
   invalidRecords?: number;
   /** An errored record's error: kept only if the run has none yet (the first fatal error says why it failed). */
   firstRecordError?: string;
+  /** When these records were posted (a run fed from outside is closed after it has been idle long enough). */
+  recordedAt?: string;
   /** Per metric version: scored / errored deltas. */
   metrics?: Record<string, { scored?: number; errored?: number; lastError?: string }>;
 }
@@ -35,6 +37,8 @@ export type RunPatch = Partial<
     | 'numScores'
     | 'trials'
     | 'failureReason'
+    | 'closedAt'
+    | 'closedBy'
   >
 >;
 
@@ -45,6 +49,8 @@ export interface RunCondition {
   countersAre?: Pick<Run, 'numRecords' | 'numScores'>;
   /** The run has fewer trials than this (trials only grow). */
   trialsBelow?: number;
+  /** The run still takes records (it was neither finished nor closed for idleness). */
+  open?: boolean;
 }
 
 export interface RunRepository {
@@ -80,3 +86,19 @@ export interface RunLauncher {
   /** Queues scoring for records posted through the API. */
   scoreRecords(scope: Scope, runId: string, recordIds: string[]): Promise<void>;
 }
+
+/**
+ * What is known of a run's workflow executions: why the latest one ended without finalizing the run (it failed,
+ * timed out, was stopped or hit the history limit), or null while it runs, once it finalized, or when the
+ * deployment does not track them (then the stuck-run sweeper goes by the run's last progress alone).
+ */
+export interface RunExecutions {
+  endedWithoutFinalizing(scope: Scope, runId: string): Promise<string | null>;
+}
+
+/** A deployment that does not track executions: only the last-progress bound settles its stuck runs. */
+export const executionsNotTracked: RunExecutions = {
+  async endedWithoutFinalizing() {
+    return null;
+  },
+};

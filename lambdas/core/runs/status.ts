@@ -17,6 +17,7 @@ export type RunFacts = Pick<
   | 'metricVersionIds'
   | 'humanMetricVersionIds'
   | 'statusExplanation'
+  | 'closedAt'
 >;
 
 /** Metric versions the pipeline scores by itself (everything but human review). */
@@ -54,6 +55,18 @@ export function humanScoringDone(run: RunFacts): boolean {
   return run.humanMetricVersionIds.every((v) => (run.statusExplanation[v]?.scored ?? 0) >= target);
 }
 
+/**
+ * Every record the run will get is in: it was closed (finished by its client, or for idleness), or the count it
+ * expects (its testset's size × trials) has arrived. A run fed from outside without a testset knows no count, so
+ * only closing it says it is done.
+ */
+export const recordsAllIn = (run: Pick<RunFacts, 'closedAt' | 'numRecords' | 'numExpectedRecords'>) =>
+  Boolean(run.closedAt) || (run.numExpectedRecords !== null && run.numRecords >= run.numExpectedRecords);
+
+/** The records the run waits for before scoring can finish: what it has once closed, else what it expects. */
+const recordsAwaited = (run: Pick<RunFacts, 'closedAt' | 'numRecords' | 'numExpectedRecords'>) =>
+  run.closedAt ? run.numRecords : Math.max(run.numRecords, run.numExpectedRecords ?? 0);
+
 /** How the run is being finalized: the state machine says whether its workflow failed outright. */
 export interface Finalizing {
   workflowFailed: boolean;
@@ -67,7 +80,8 @@ export interface Finalizing {
  *   `metricOutcome`, not hidden in a green run).
  * - Otherwise a final or human-waiting phase is what it says; an active run reads its counters: nothing
  *   recorded yet is pending; records still expected (a testset's size for posted runs) mean execution is
- *   awaited or running; then scoring is awaited until the first score lands, and running after.
+ *   awaited or running, and so does a run fed from outside that knows no count and was not closed yet (more
+ *   records may come); then scoring is awaited until the first score lands, and running after.
  */
 export function runStatus(run: RunFacts, finalizing?: Finalizing): RunStatus {
   if (run.status === 'cancelled') return 'cancelled';
@@ -79,8 +93,10 @@ export function runStatus(run: RunFacts, finalizing?: Finalizing): RunStatus {
   }
   if (FINAL_RUN_STATUSES.includes(run.status) || run.status === 'awaiting_human_scoring') return run.status;
   if (run.numRecords === 0) return 'pending';
-  const expected = Math.max(run.numRecords, run.numExpectedRecords ?? 0);
+  const expected = recordsAwaited(run);
   if (run.numExecuted < expected) return run.numExecuted === 0 ? 'awaiting_execution' : 'running_execution';
+  // Stored `pending` is a run fed from outside (PrepareRun never planned it): open, it may get more records.
+  if (run.status === 'pending' && !recordsAllIn(run)) return 'running_execution';
   const auto = autoMetricVersionIds(run);
   const touched = auto.some(
     (v) => (run.statusExplanation[v]?.scored ?? 0) + (run.statusExplanation[v]?.errored ?? 0) > 0,
@@ -96,9 +112,17 @@ const allErrored = (p: { scored: number; errored: number } | undefined) =>
 export function statusReason(run: Run, status: RunStatus = runStatus(run)): string {
   const parts: string[] = [];
   if (status === 'failed') parts.push(run.failureReason ?? run.firstRecordError ?? 'every record errored');
-  const expected = Math.max(run.numRecords, run.numExpectedRecords ?? 0);
+  const expected = recordsAwaited(run);
+  const open = !recordsAllIn(run) && run.numExpectedRecords === null;
   if (status === 'awaiting_execution' || status === 'running_execution' || status === 'pending') {
-    parts.push(`${run.numExecuted} of ${expected} records in`);
+    parts.push(
+      open
+        ? `${run.numRecords} records in, more may come: finish the run (POST /runs/${run.id}/finish) when all are posted`
+        : `${run.numExecuted} of ${expected} records in`,
+    );
+  }
+  if (run.closedBy === 'idle') {
+    parts.push(`closed for idleness at ${run.closedAt}: no new record since ${run.lastRecordAt ?? run.createdAt}`);
   }
   if (run.numErroredRecords > 0 && status !== 'failed') {
     const invalid = run.numInvalidRecords ?? 0;

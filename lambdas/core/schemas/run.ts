@@ -129,6 +129,18 @@ export const Run = z
       .optional()
       .meta({ description: 'The system version the run ran with (id and name), null when it had none' }),
     rerunOf: Id.optional().meta({ description: 'The run this one was made again from ("Run again")' }),
+    closedAt: z.string().nullable().optional().meta({
+      description:
+        'When the run stopped taking records (POST /runs/{runId}/finish, or closed for idleness); later records get a 409',
+    }),
+    closedBy: z.enum(['client', 'idle']).optional().meta({
+      description: 'Who closed it: the client said it was done, or it was closed after RUN_IDLE_CLOSE_MINUTES idle',
+    }),
+    lastRecordAt: z.string().optional().meta({ description: 'When the latest record was posted to the run' }),
+    lastProgressAt: z
+      .string()
+      .optional()
+      .meta({ description: 'When a record or score of the run was last counted (a run without progress is settled)' }),
   })
   .meta({ id: 'Run' });
 export type Run = z.infer<typeof Run>;
@@ -143,12 +155,31 @@ export const CreateRun = z
     source: RunSource.default('api'),
     maxConcurrency: z.number().int().min(1).max(500).default(20),
     trials: z.number().int().min(1).max(20).default(1),
+    execution: z
+      .enum(['verdict', 'github'])
+      .optional()
+      .meta({
+        description:
+          'github: Verdict starts the project’s connected GitHub workflow (PUT /projects/{projectId}/github), which ' +
+          'fills the run with `verdict run --run-id`; needs testsetId',
+      }),
   })
   .meta({ id: 'CreateRun' });
 export type CreateRun = z.infer<typeof CreateRun>;
 
 export const UpdateRun = z
-  .object({ notes: z.string().max(10_000).optional(), name: z.string().max(200).optional() })
+  .object({
+    notes: z.string().max(10_000).optional(),
+    name: z.string().max(200).optional(),
+    status: z
+      .literal('awaiting_scoring', {
+        error: 'only "awaiting_scoring" can be set: it means no more records (as POST /runs/{runId}/finish)',
+      })
+      .optional()
+      .meta({
+        description: 'Scorecard’s way to close a run fed through the API; the same as POST /runs/{runId}/finish',
+      }),
+  })
   .meta({ id: 'UpdateRun' });
 
 export const RescoreRun = z

@@ -5,6 +5,7 @@ import { isPassing, scoreNumber } from '../metrics/passing.js';
 import type { Scope } from '../ports.js';
 import type { TestsetMembers } from '../records/testset-members.js';
 import { numberTrials } from '../records/trials.js';
+import { runClosed } from '../runs/close.js';
 import { completeIfDone } from '../runs/complete.js';
 import type { CreateRecord, RunRecord, Score, ScoreValue } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
@@ -26,6 +27,7 @@ export async function postRecords(
 ): Promise<{ run: Run; results: Array<RunRecord | Error> }> {
   const run = await requireRun(deps, scope, runId);
   if (run.status === 'cancelled') throw new VerdictError(409, 'run_cancelled', `run ${runId} was cancelled`);
+  if (run.closedAt) throw runClosed(run);
   const checks = await Promise.all(
     posted.map((input) =>
       input.testcaseId
@@ -71,6 +73,7 @@ export async function postRecords(
       numRecords: records.length,
       executed: records.length,
       erroredRecords: errored,
+      recordedAt: nowIso(deps),
       ...(firstError && { firstRecordError: firstError }),
     }),
     most > run.trials ? deps.runs.update(scope, runId, { trials: most }, { trialsBelow: most }) : null,

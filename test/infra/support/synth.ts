@@ -101,6 +101,9 @@ export const WILDCARD_RESOURCES = {
     /^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/<MonitorsScheduleGroup[0-9A-F]{8}>\/\*$/,
   tenantSecrets:
     /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:verdict\/Verdict\/tenants\/\*$/,
+  /** GitHub tokens only: `@github-token` is a name no project secret can take. */
+  githubTokens:
+    /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:verdict\/Verdict\/tenants\/\*\/\*\/@github-token-\?{6}$/,
 };
 
 export const isKnownWildcard = (resource: string) =>
