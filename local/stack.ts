@@ -13,6 +13,7 @@ import { CursorCodec } from '../lambdas/core/pagination.js';
 import type { RunLauncher } from '../lambdas/core/runs/ports.js';
 import { createApiKey, DEFAULT_ORG, ensureApiKey } from '../lambdas/core/services/api-keys.js';
 import { connectEmulators, type EmulatorAddress, LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
+import { startLocalExportWorker } from './exports.js';
 import { type LocalMonitorOptions, startLocalMonitors } from './monitors.js';
 import { type LocalPipelineOptions, localPipeline } from './pipeline.js';
 import { FileSecretValueStore } from './secret-store.js';
@@ -139,6 +140,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       ? null
       : await localPipeline({ log, outbound, projectSecrets, ...options.pipeline })(core);
   if (pipeline) extensions.push(pipeline);
+  const exportWorker = await startLocalExportWorker(core, log);
+  extensions.push(exportWorker);
   for (const extend of options.extensions ?? []) extensions.push(await extend(core));
 
   const deps: ApiDeps = {
@@ -150,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     authThrottle: options.authThrottle,
     clientAddress: (c) => getConnInfo(c).remote.address,
     launcher: extensions.find((e) => e.launcher)?.launcher,
+    exportQueue: exportWorker.queue,
     llm: { configured: extensions.some((e) => e.llmConfigured) },
     playground: pipeline ? { ...pipeline.deps.system, chat: pipeline.deps.chat } : undefined,
     health: async () => {

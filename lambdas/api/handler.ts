@@ -7,11 +7,13 @@ import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
 import { DynamoProjectSecretRepository } from '../aws/dynamo/project-secrets.js';
 import { EventBridgeMonitorScheduler } from '../aws/eventbridge-scheduler.js';
+import { SqsExportQueue } from '../aws/export-queue.js';
 import { awsOutboundPolicy } from '../aws/outbound.js';
 import { createRepositories } from '../aws/repositories.js';
 import { SecretsManagerValueStore } from '../aws/secret-values.js';
 import { SecretReader } from '../aws/secrets.js';
 import { sfnLauncher } from '../aws/sfn-launcher.js';
+import { EXPORT_QUEUE_NOT_CONFIGURED } from '../core/exports/ports.js';
 import { CursorCodec } from '../core/pagination.js';
 import { createApp } from './app.js';
 
@@ -67,6 +69,9 @@ const app = createApp({
   outbound: awsOutboundPolicy(),
   projectSecrets,
   launcher,
+  exportQueue: config.EXPORT_QUEUE_URL
+    ? new SqsExportQueue(clients.sqs, config.EXPORT_QUEUE_URL)
+    : EXPORT_QUEUE_NOT_CONFIGURED,
   scheduler,
   clientAddress: sourceIp,
   llm: { configured: Boolean(config.LLM_SECRET_ARN) },

@@ -14,6 +14,8 @@ const LambdaEnv = z.object({
   TENANT_SECRETS_PREFIX: z.string().min(1).optional(),
   EXECUTOR_QUEUE_URL: z.string().min(1).optional(),
   SCORER_QUEUE_URL: z.string().min(1).optional(),
+  /** The export worker's queue: the api sends export jobs to it. */
+  EXPORT_QUEUE_URL: z.string().min(1).optional(),
   STATE_MACHINE_ARN: z.string().min(1).optional(),
   SCHEDULE_GROUP_NAME: z.string().min(1).optional(),
   MONITOR_FUNCTION_ARN: z.string().min(1).optional(),

@@ -1,11 +1,10 @@
-import { type CoreDeps, nowIso } from '../deps.js';
-import { notFound, VerdictError } from '../errors.js';
-import { newId } from '../ids.js';
+import type { CoreDeps } from '../deps.js';
+import { VerdictError } from '../errors.js';
 import type { Scope } from '../ports.js';
 import { idTimePrefix } from '../records/id-time.js';
 import { RunCache } from '../records/run-cache.js';
 import { type RecordSearchDeps, type ResolvedFilter, resolveFilter, searchRecords } from '../records/search.js';
-import type { Export, ExportRecord } from '../schemas/export.js';
+import { DEFAULT_EXPORT_LINK_SECONDS, type Export, type ExportRecord } from '../schemas/export.js';
 import type { RecordWithScores } from '../schemas/record.js';
 import type { RecordFilter } from '../schemas/record-search.js';
 import type { Run } from '../schemas/run.js';
@@ -27,14 +26,18 @@ const COLUMN_PASS_READ = 5_000;
 /** Records posted from another machine may carry ids a little older than their run's createdAt (clock skew). */
 const CLOCK_SKEW_MS = 60_000;
 
+/** What an export writes: its columns, fixed before the first row, and its rows, page by page. */
+export interface ExportContent {
+  plan: ColumnPlan;
+  rows: AsyncIterable<unknown[][]>;
+}
+
 /**
  * Every record and score of a run as CSV. Columns must be known before the first row is streamed, so a first
  * pass reads only the records' field names (one item per record from the project list, over the run's time
  * span); the second streams the run's list, where each record's scores sort right after it.
  */
-export async function exportRun(deps: ExportDeps, scope: Scope, runId: string, expiresIn: number): Promise<Export> {
-  const run = await deps.runs.get(scope, runId);
-  if (!run) throw notFound('run', runId);
+export async function runExportContent(deps: ExportDeps, scope: Scope, run: Run): Promise<ExportContent> {
   const fields = new FieldCollector();
   let after: string | undefined;
   do {
@@ -55,11 +58,7 @@ export async function exportRun(deps: ExportDeps, scope: Scope, runId: string, e
     metrics: await metricColumns(deps, scope, [run]),
   };
   const versionOf = (metricId: string) => RunCache.versionOf(run, metricId);
-  const rows = mapPages(runPages(deps, scope, run), (record) => rowOf(plan, record, versionOf));
-  return writeExport(deps, scope, { projectId: run.projectId, runId: run.id, fileName: `run-${run.id}.csv` }, plan, {
-    rows,
-    expiresIn,
-  });
+  return { plan, rows: mapPages(runPages(deps, scope, run), (record) => rowOf(plan, record, versionOf)) };
 }
 
 async function* runPages(deps: ExportDeps, scope: Scope, run: Run) {
@@ -77,18 +76,18 @@ async function* runPages(deps: ExportDeps, scope: Scope, run: Run) {
 }
 
 /**
- * The project's records that match `filter`, newest first, as CSV. Records created after the export starts are
- * left out of both passes, so the column pass and the row pass see the same records.
+ * The project's records that match `filter`, newest first, as CSV. Records created after `startedAt` (when the
+ * export was asked for) are left out of both passes, so the column pass and the row pass see the same records.
  */
-export async function exportRecords(
+export async function recordsExportContent(
   deps: ExportDeps,
   scope: Scope,
   projectId: string,
   filter: RecordFilter,
-  expiresIn: number,
-): Promise<Export> {
+  startedAt: Date,
+): Promise<ExportContent> {
   const resolved = await resolveFilter(deps, scope, projectId, filter);
-  const startedBefore = `${idTimePrefix((deps.now ? deps.now() : new Date()).getTime())}~`;
+  const startedBefore = `${idTimePrefix(startedAt.getTime())}~`;
   const snapshot: ResolvedFilter = {
     ...resolved,
     idMax: resolved.idMax && resolved.idMax < startedBefore ? resolved.idMax : startedBefore,
@@ -110,11 +109,7 @@ export async function exportRecords(
   const rows = mapPages(searchPages(deps, scope, snapshot, runs, true), (record) =>
     rowOf(plan, record, (metricId) => RunCache.versionOf(runs.peek(record.runId) ?? null, metricId)),
   );
-  const fileName = `records-${projectId}.csv`;
-  return writeExport(deps, scope, { projectId, runId: null, fileName, filter: { ...filter } }, plan, {
-    rows,
-    expiresIn,
-  });
+  return { plan, rows };
 }
 
 async function* searchPages(
@@ -143,53 +138,59 @@ async function* mapPages<R>(pages: AsyncIterable<RecordWithScores[]>, toRow: (re
   for await (const page of readAhead(pages)) yield page.map(toRow);
 }
 
-async function writeExport(
-  deps: ExportDeps,
-  scope: Scope,
-  target: Pick<ExportRecord, 'projectId' | 'runId' | 'fileName' | 'filter'>,
-  plan: ColumnPlan,
-  content: { rows: AsyncIterable<unknown[][]>; expiresIn: number },
-): Promise<Export> {
-  const id = newId();
-  const objectKey = `exports/${target.projectId}/${id}.csv`;
+/**
+ * Streams the header and the rows into `objectKey`; `onRows` hears the running count after each page (the
+ * export worker notes progress from it). Resolves with the rows and bytes written.
+ */
+export async function writeCsv(
+  deps: Pick<ExportDeps, 'exportFiles'>,
+  file: { objectKey: string; fileName: string },
+  content: ExportContent,
+  onRows: (rows: number) => void = () => {},
+): Promise<{ rows: number; bytes: number }> {
   let rows = 0;
   async function* csv() {
-    yield UTF8_BOM + csvLines([headerOf(plan)]);
+    yield UTF8_BOM + csvLines([headerOf(content.plan)]);
     for await (const page of content.rows) {
       rows += page.length;
       if (page.length) yield csvLines(page);
+      onRows(rows);
     }
   }
-  const bytes = await deps.exportFiles.write(objectKey, csv(), {
+  const bytes = await deps.exportFiles.write(file.objectKey, csv(), {
     contentType: 'text/csv; charset=utf-8',
-    fileName: target.fileName,
+    fileName: file.fileName,
   });
-  const record: ExportRecord = { ...target, id, objectKey, rows, bytes, createdAt: nowIso(deps) };
-  await deps.exports.put(scope, record);
-  return withLink(deps, record, content.expiresIn);
+  return { rows, bytes };
 }
 
-/** GET /exports/{id}: a fresh link to an export that still exists. */
-export async function exportLink(deps: ExportDeps, scope: Scope, exportId: string, expiresIn: number) {
-  const record = await deps.exports.get(scope, exportId);
-  if (!record) throw new VerdictError(404, 'not_found', `export ${exportId} was not found`);
-  if (!(await deps.exportFiles.exists(record.objectKey))) {
-    throw new VerdictError(404, 'export_expired', `export ${exportId} has expired; create a new export`);
-  }
-  return withLink(deps, record, expiresIn);
-}
-
-async function withLink(deps: ExportDeps, record: ExportRecord, expiresIn: number): Promise<Export> {
-  const now = deps.now ? deps.now() : new Date();
-  const link = await deps.exportFiles.presign(record.objectKey, expiresIn, now);
-  return {
+/** The export as a client sees it: a fresh link once it is completed (404 `export_expired` once its file is gone). */
+export async function presentExport(
+  deps: Pick<ExportDeps, 'exportFiles' | 'now'>,
+  record: ExportRecord,
+  expiresIn?: number,
+): Promise<Export> {
+  const status = record.status ?? 'completed';
+  const shown: Export = {
     id: record.id,
     projectId: record.projectId,
     runId: record.runId,
+    status,
     rows: record.rows,
     bytes: record.bytes,
     createdAt: record.createdAt,
-    url: link.url,
-    expiresAt: link.expiresAt.toISOString(),
+    ...(record.completedAt ? { completedAt: record.completedAt } : {}),
+    ...(record.error ? { error: record.error } : {}),
   };
+  if (status !== 'completed') return shown;
+  if (!(await deps.exportFiles.exists(record.objectKey))) {
+    throw new VerdictError(404, 'export_expired', `export ${record.id} has expired; create a new export`);
+  }
+  const now = deps.now ? deps.now() : new Date();
+  const link = await deps.exportFiles.presign(
+    record.objectKey,
+    expiresIn ?? record.expiresIn ?? DEFAULT_EXPORT_LINK_SECONDS,
+    now,
+  );
+  return { ...shown, url: link.url, expiresAt: link.expiresAt.toISOString() };
 }
