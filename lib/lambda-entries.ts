@@ -15,6 +15,7 @@ export const LAMBDA_ENTRIES = {
   markBatchErrored: 'lambdas/workflow/mark-batch-errored.ts',
   finalizeRun: 'lambdas/workflow/finalize-run.ts',
   monitor: 'lambdas/monitor/handler.ts',
+  exporter: 'lambdas/exporter/handler.ts',
 } as const;
 
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
@@ -34,6 +35,7 @@ export const BUNDLE_SIZE_LIMITS: Record<LambdaName, number> = {
   markBatchErrored: 2_000_000,
   finalizeRun: 2_000_000,
   monitor: 2_000_000,
+  exporter: 2_000_000,
 };
 
 export const entryPath = (name: LambdaName) => repoPath(LAMBDA_ENTRIES[name]);

@@ -3,6 +3,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { QueueRole } from '../lambdas/aws/queue-definitions.js';
 import { Api } from './constructs/api.js';
+import { Exports } from './constructs/exports.js';
 import { Monitors } from './constructs/monitors.js';
 import { Pipeline } from './constructs/pipeline.js';
 import { Storage } from './constructs/storage.js';
@@ -25,6 +26,7 @@ export class VerdictStack extends Stack {
   readonly monitors: Monitors;
   readonly api: Api;
   readonly web: Web;
+  readonly exports: Exports;
   /** Every Lambda by its name in lib/lambda-entries.ts. */
   readonly functions: Record<LambdaName, LambdaFunction>;
 
@@ -69,6 +71,9 @@ export class VerdictStack extends Stack {
       throttle: settings.apiThrottle,
     });
 
+    this.exports = new Exports(this, 'Exports', { storage: this.storage, functions });
+    this.exports.bindRequests(this.api.function);
+
     this.web = new Web(this, 'Web', { httpApi: this.api.httpApi, assets: props.webAssets ?? repoPath('web/dist') });
 
     this.functions = {
@@ -79,6 +84,7 @@ export class VerdictStack extends Stack {
       markBatchErrored: this.pipeline.markBatchErrored,
       finalizeRun: this.pipeline.finalizeRun,
       monitor: this.monitors.function,
+      exporter: this.exports.function,
     };
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
@@ -93,6 +99,7 @@ export class VerdictStack extends Stack {
       this.pipeline.queues.executor.deadLetterQueue.queueUrl,
       'Poison executor messages',
     );
+    output('ExportDeadLetterQueueUrl', this.exports.queue.deadLetterQueue.queueUrl, 'Export jobs that failed 5 times');
     output('ScorerDeadLetterQueueUrl', this.pipeline.queues.scorer.deadLetterQueue.queueUrl, 'Poison scorer messages');
   }
 }

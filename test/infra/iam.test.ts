@@ -54,7 +54,7 @@ const TENANT_SECRETS = WILDCARD_RESOURCES.tenantSecrets;
 
 /** What each Lambda may do, resource by resource: anything else in its policy is a failure. */
 function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruct, string[]]> {
-  const { storage, pipeline, monitors } = stack;
+  const { storage, pipeline, monitors, exports } = stack;
   const ownLogs = (stack.functions[name].node.scope as VerdictFunction).logGroup;
   const data: Array<[IConstruct, string[]]> = [
     [ownLogs, LOG_WRITE],
@@ -72,6 +72,7 @@ function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruc
       ...data,
       [storage.cursorSigningKey, SECRET_READ],
       [pipeline.queues.scorer.queue, ['sqs:SendMessage']],
+      [exports.queue.queue, ['sqs:SendMessage']],
       [pipeline.stateMachine, ['states:StartExecution']],
       [
         monitors.scheduleGroup,
@@ -85,6 +86,13 @@ function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruc
     markBatchErrored: data,
     finalizeRun: data,
     monitor: [...data, [pipeline.stateMachine, ['states:StartExecution']]],
+    // Reads, and updates export items; objects only under overflow/ (read) and exports/ (write): see EXPORTER_OBJECTS.
+    exporter: [
+      [ownLogs, LOG_WRITE],
+      [storage.table, ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
+      [storage.bucket, ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']],
+      [exports.queue.queue, QUEUE_CONSUME],
+    ],
   };
   return grants[name];
 }
@@ -142,6 +150,25 @@ describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
     const role = synth.template.toJSON().Resources[synth.logicalId(synth.stack.functions[name].role!)];
 
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('the exporter Lambda', () => {
+  it('reads only overflow/ objects and writes only under exports/', () => {
+    const objectStatements = functionStatements('exporter')
+      .filter((s) => asArray(s.Action).some((a) => a !== 's3:ListBucket' && a.startsWith('s3:')))
+      .map((s) => ({ actions: asArray(s.Action).sort(), resources: flatResources(s) }));
+
+    expect(objectStatements).toEqual([
+      {
+        actions: ['s3:GetObject'],
+        resources: [expect.stringMatching(/^<StorageBucket[0-9A-F]{8}\.Arn>\/overflow\/\*$/)],
+      },
+      {
+        actions: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        resources: [expect.stringMatching(/^<StorageBucket[0-9A-F]{8}\.Arn>\/exports\/\*$/)],
+      },
+    ]);
   });
 });
 

@@ -19,10 +19,11 @@ import { referencedLogicalIds, type SynthesizedVerdict, synthesizeVerdict } from
 // The one synthesis in the suite that bundles: handlers that exist are built by NodejsFunction with esbuild.
 let synth: SynthesizedVerdict;
 let template: Template;
+// Eight bundles by esbuild: well under a minute alone, longer while the rest of the suite shares the two cores.
 beforeAll(() => {
   synth = synthesizeVerdict({ lambdaCode: 'bundle-existing' });
   template = synth.template;
-});
+}, 180_000);
 afterAll(() => synth?.cleanup());
 
 const resource = (id: string) => template.toJSON().Resources[id];
@@ -173,6 +174,7 @@ describe('Lambdas', () => {
       'CURSOR_SECRET_ARN',
       'TENANT_SECRETS_PREFIX',
       'SCORER_QUEUE_URL',
+      'EXPORT_QUEUE_URL',
       'STATE_MACHINE_ARN',
       'SCHEDULE_GROUP_NAME',
       'MONITOR_FUNCTION_ARN',
@@ -184,6 +186,7 @@ describe('Lambdas', () => {
     markBatchErrored: ['TABLE_NAME', 'BUCKET_NAME'],
     finalizeRun: ['TABLE_NAME', 'BUCKET_NAME'],
     monitor: ['TABLE_NAME', 'BUCKET_NAME', 'STATE_MACHINE_ARN'],
+    exporter: ['TABLE_NAME', 'BUCKET_NAME', 'EXPORT_QUEUE_URL', 'EXPORT_RETENTION_DAYS'],
   };
 
   it.each(LAMBDA_NAMES)(

@@ -97,6 +97,8 @@ export function roleStatements(template: Template, roleLogicalId: string): State
  */
 export const WILDCARD_RESOURCES = {
   objectKeys: /^<StorageBucket[0-9A-F]{8}\.Arn>\/\*$/,
+  /** The exporter's: overflowed payloads (read) and export files (write). */
+  exporterObjects: /^<StorageBucket[0-9A-F]{8}\.Arn>\/(overflow|exports)\/\*$/,
   schedules:
     /^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/<MonitorsScheduleGroup[0-9A-F]{8}>\/\*$/,
   tenantSecrets:
