@@ -1,5 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { EXPORT_QUEUE_DEFINITION, SqsExportQueue } from '../lambdas/aws/export-queue.js';
+import { FileExportSpool } from '../lambdas/aws/file-export-spool.js';
 import { createSqsWorkerHandler } from '../lambdas/aws/sqs-worker.js';
 import { runExportJob } from '../lambdas/core/exports/jobs.js';
 import { startQueuePoller } from './queue-poller.js';
@@ -34,12 +35,14 @@ export async function startLocalExportWorker(
     }),
   );
   const queueUrl = queue.QueueUrl!;
+  // The OS temp dir, not the data dir: a spool lives only while its export is written.
+  const deps = { ...core.repositories, exportSpool: new FileExportSpool() };
   const poller = startQueuePoller({
     sqs,
     queueUrl,
     maxInFlight: EXPORTS_IN_FLIGHT,
     handler: createSqsWorkerHandler(
-      (delivery) => runExportJob(core.repositories, delivery),
+      (delivery) => runExportJob(deps, delivery),
       EXPORT_QUEUE_DEFINITION.maxReceiveCount,
     ),
     log: (line) => log(`export worker: ${line}`),

@@ -1,6 +1,7 @@
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
 import { EXPORT_QUEUE_DEFINITION } from '../aws/export-queue.js';
+import { FileExportSpool } from '../aws/file-export-spool.js';
 import { createRepositories } from '../aws/repositories.js';
 import { createSqsWorkerHandler } from '../aws/sqs-worker.js';
 import { runExportJob } from '../core/exports/jobs.js';
@@ -13,7 +14,10 @@ const repositories = createRepositories(createAwsClients({ region: config.AWS_RE
   exportRetentionDays: config.EXPORT_RETENTION_DAYS,
 });
 
+// Records are spooled to /tmp (the function's ephemeral storage) while the columns are learnt.
+const deps = { ...repositories, exportSpool: new FileExportSpool() };
+
 export const handler = createSqsWorkerHandler(
-  (delivery) => runExportJob(repositories, delivery),
+  (delivery) => runExportJob(deps, delivery),
   EXPORT_QUEUE_DEFINITION.maxReceiveCount,
 );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileExportSpool } from '../../lambdas/aws/file-export-spool.js';
 import { requestRunExport, runExportJob } from '../../lambdas/core/exports/jobs.js';
-import type { ExportFileStore, ExportJob } from '../../lambdas/core/exports/ports.js';
+import type { ExportJob, ExportSpool } from '../../lambdas/core/exports/ports.js';
 import { newId } from '../../lambdas/core/ids.js';
 import type { RunRecord, Score } from '../../lambdas/core/schemas/record.js';
 import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
@@ -201,7 +202,7 @@ describe('CSV exports', () => {
     expect(rows.slice(1)).toEqual(records.map(expectedRow));
   });
 
-  it('exports a run of 4,500 records, 23 pages: every record once, in order, with its score', async () => {
+  it('exports a run of 4,500 records, 9 pages of 500: every record once, in order, with its score', async () => {
     // A project of its own, so the project-wide export below sees only its own records.
     const bigProjectId = (await api.post('/projects', { name: 'big export' })).body.id as string;
     const quality = (
@@ -295,56 +296,64 @@ describe('asynchronous exports', () => {
 
   it('answers 202 at once, reports running with the rows written so far, then completed with a link', async () => {
     // Prepare: the request as the API makes it, but the job handed to this test instead of the stack's worker, so
-    // the test can hold the file's stream after its first page and look at the export meanwhile.
+    // the test can hold the worker after its first page of records and look at the export meanwhile.
     const jobs: ExportJob[] = [];
     const repositories = stack.core.repositories;
-    const deps = { ...repositories, exportQueue: { enqueue: async (job: ExportJob) => void jobs.push(job) } };
-    const pending = await requestRunExport(deps, scope, runId, 900);
+    const deps = {
+      ...repositories,
+      exportSpool: new FileExportSpool(),
+      exportQueue: { enqueue: async (job: ExportJob) => void jobs.push(job) },
+    };
+    const pagedRunId = (await api.post(`/projects/${projectId}/runs`, { metricIds: [metrics.quality.id] })).body.id;
+    const base = Date.now() - 30_000;
+    const paged = Array.from({ length: 1_100 }, (_, i) =>
+      makeRecord({ runId: pagedRunId, createdAtMs: base, position: i, outputs: { response: `r${i}` } }),
+    );
+    await seedRecords(stack, projectId, paged);
+    const pending = await requestRunExport(deps, scope, pagedRunId, 900);
     expect(pending).toMatchObject({ status: 'pending', rows: 0, bytes: 0 });
     expect((await api.get(`/exports/${pending.id}`)).body).toMatchObject({ status: 'pending', rows: 0 });
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const files = repositories.exportFiles;
-    const gated: ExportFileStore = {
-      exists: (key) => files.exists(key),
-      presign: (key, expiresIn, now) => files.presign(key, expiresIn, now),
-      write: (key, body, file) =>
-        files.write(
-          key,
-          (async function* () {
-            let chunks = 0;
-            for await (const chunk of body) {
-              yield chunk;
-              // Header, page 1 (200 rows), page 2: asking for the third noted the first 200 rows.
-              if (++chunks === 3) await held;
-            }
-          })(),
-          file,
-        ),
+    const gated: ExportSpool = {
+      async open() {
+        const file = await deps.exportSpool.open();
+        let appended = 0;
+        return {
+          read: (batch) => file.read(batch),
+          discard: () => file.discard(),
+          async append(lines) {
+            // The second page waits: by then the first page's 500 records have been noted.
+            if (++appended === 2) await held;
+            await file.append(lines);
+          },
+        };
+      },
     };
 
-    // Act: the worker, as the export Lambda runs it.
+    // Act: the worker, as the export Lambda runs it, on a run of 1,100 records (three pages).
     const delivery = { body: JSON.stringify(jobs[0]), receiveCount: 1, maxReceiveCount: 5 };
-    const worker = runExportJob({ ...deps, exportFiles: gated }, delivery, { progressIntervalMs: 0 });
+    const worker = runExportJob({ ...deps, exportSpool: gated }, delivery, { progressIntervalMs: 0 });
 
     // Assess
     const running = await waitFor(async () => {
       const res = await api.get(`/exports/${pending.id}`);
       return res.body.status === 'running' && res.body.rows > 0 ? res.body : undefined;
     }, 'the export to report rows while running');
-    expect(running).toMatchObject({ status: 'running', rows: 200 });
+    expect(running).toMatchObject({ status: 'running', rows: 500 });
     expect(running.url).toBeUndefined();
     release();
     await worker;
     const done = (await api.get(`/exports/${pending.id}`)).body;
-    expect(done).toMatchObject({ status: 'completed', rows: 300 });
+    expect(done).toMatchObject({ status: 'completed', rows: 1_100 });
     expect(done.completedAt).toBeTypeOf('string');
-    expect(parseCsv((await download(done.url)).text).rows).toHaveLength(301);
+    const [header, ...rows] = parseCsv((await download(done.url)).text).rows;
+    expect(rows.map((row) => row[header!.indexOf('recordId')])).toEqual(paged.map((r) => r.id));
     // A redelivered job leaves a completed export alone.
     await runExportJob(deps, { ...delivery, receiveCount: 2 });
-    expect((await api.get(`/exports/${pending.id}`)).body).toMatchObject({ status: 'completed', rows: 300 });
+    expect((await api.get(`/exports/${pending.id}`)).body).toMatchObject({ status: 'completed', rows: 1_100 });
   });
 
   it('fails an export whose run is gone by the time the worker runs it, with the reason', async () => {

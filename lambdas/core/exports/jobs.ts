@@ -6,7 +6,14 @@ import type { Scope } from '../ports.js';
 import { resolveFilter } from '../records/search.js';
 import type { Export, ExportRecord } from '../schemas/export.js';
 import type { RecordFilter } from '../schemas/record-search.js';
-import { type ExportDeps, presentExport, recordsExportContent, runExportContent, writeCsv } from './create-export.js';
+import {
+  type ExportDeps,
+  type ExportWorkerDeps,
+  presentExport,
+  recordsExportContent,
+  runExportContent,
+  writeCsv,
+} from './create-export.js';
 import type { ExportQueue } from './ports.js';
 
 export type ExportJobDeps = ExportDeps & { exportQueue: ExportQueue };
@@ -88,13 +95,13 @@ export interface ExportDelivery {
 }
 
 /**
- * The export worker: writes one export's CSV with the same code the synchronous export had, noting the row count
- * as it goes. A fault that cannot pass (the run was deleted, the filter no longer resolves) fails the export at
+ * The export worker: writes one export's CSV with the export code (create-export.ts), noting the records read so
+ * far as it goes. A fault that cannot pass (the run was deleted, the filter no longer resolves) fails the export at
  * once with the reason; another is thrown so SQS delivers the job again, and fails the export on the last try.
  * A completed or failed export is never written again (SQS delivers at least once).
  */
 export async function runExportJob(
-  deps: ExportDeps,
+  deps: ExportWorkerDeps,
   delivery: ExportDelivery,
   options: { progressIntervalMs?: number } = {},
 ): Promise<void> {
@@ -119,15 +126,16 @@ export async function runExportJob(
   };
   try {
     const content = record.runId
-      ? await runExportContent(deps, scope, await runOf(deps, scope, record.runId))
+      ? await runExportContent(deps, scope, await runOf(deps, scope, record.runId), onRows)
       : await recordsExportContent(
           deps,
           scope,
           record.projectId,
           (record.filter ?? {}) as RecordFilter,
           new Date(record.createdAt),
+          onRows,
         );
-    const written = await writeCsv(deps, record, content, onRows);
+    const written = await writeCsv(deps, record, content);
     await note;
     await deps.exports.update(scope, record.id, { status: 'completed', ...written, completedAt: nowIso(deps) });
   } catch (error) {

@@ -39,3 +39,21 @@ export const EXPORT_QUEUE_NOT_CONFIGURED: ExportQueue = {
     throw new VerdictError(503, 'not_configured', 'this deployment has no export worker configured');
   },
 };
+
+/**
+ * Scratch space for one export: the worker reads the records once, appending each as a line while it learns
+ * the columns, then reads the lines back to write the CSV (whose header must come first). A file in the
+ * Lambda's /tmp, or the OS temp dir locally.
+ */
+export interface ExportSpool {
+  open(): Promise<SpoolFile>;
+}
+
+export interface SpoolFile {
+  /** Appends lines (no line breaks inside) in order. */
+  append(lines: string[]): Promise<void>;
+  /** Once every line is appended: reads them back in order, at most `batch` per yield. */
+  read(batch: number): AsyncIterable<string[]>;
+  /** Removes the file; safe to call more than once. */
+  discard(): Promise<void>;
+}
