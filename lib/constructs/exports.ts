@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -19,6 +19,8 @@ export interface ExportsProps {
 
 /** Export jobs the worker takes at once: each streams a whole export, so a few are plenty for one table. */
 const EXPORT_MAX_CONCURRENCY = 5;
+/** The exporter's /tmp, where an export's records wait while its columns are learnt. */
+export const EXPORT_SPOOL_MIB = 4096;
 
 /**
  * Asynchronous CSV exports: the api stores a pending export and sends a job to the export queue; the exporter
@@ -54,6 +56,8 @@ export class Exports extends Construct {
       memorySize: 1769,
     }).function;
     this.function = fn;
+    // The records are spooled to /tmp while the columns are learnt: ~2× the CSV's size (4 GiB: ~2 GB of CSV).
+    (fn.node.defaultChild as CfnFunction).ephemeralStorage = { size: EXPORT_SPOOL_MIB };
 
     setVariable(fn, 'TABLE_NAME', storage.table.tableName);
     setVariable(fn, 'BUCKET_NAME', storage.bucket.bucketName);

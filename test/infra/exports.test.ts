@@ -20,6 +20,10 @@ describe('asynchronous exports', () => {
     const timeout = resource(synth.logicalId(synth.stack.exports.function)).Properties.Timeout;
 
     expect(timeout).toBe(EXPORT_WORKER_TIMEOUT_SECONDS);
+    // The spool of records (lambdas/aws/file-export-spool.ts) lives in /tmp.
+    expect(resource(synth.logicalId(synth.stack.exports.function)).Properties.EphemeralStorage).toEqual({
+      Size: 4096,
+    });
     expect(resource(synth.logicalId(queue)).Properties).toEqual({
       VisibilityTimeout: 6 * timeout,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
