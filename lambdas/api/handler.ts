@@ -1,8 +1,6 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { Context } from 'hono';
-import { handle } from 'hono/aws-lambda';
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
 import { DynamoProjectSecretRepository } from '../aws/dynamo/project-secrets.js';
@@ -16,6 +14,7 @@ import { sfnLauncher } from '../aws/sfn-launcher.js';
 import { EXPORT_QUEUE_NOT_CONFIGURED } from '../core/exports/ports.js';
 import { CursorCodec } from '../core/pagination.js';
 import { createApp } from './app.js';
+import { apiGatewaySourceIp, lambdaHandler } from './lambda-adapter.js';
 
 /** API Gateway (HTTP API) → the same Hono app the local stack serves. */
 const config = readLambdaConfig();
@@ -59,10 +58,6 @@ const projectSecrets = config.TENANT_SECRETS_PREFIX
     )
   : undefined;
 
-/** The caller's address as API Gateway saw it (never X-Forwarded-For, which the caller writes). */
-const sourceIp = (c: Context<{ Bindings: { requestContext?: { http?: { sourceIp?: string } } } }>) =>
-  c.env?.requestContext?.http?.sourceIp;
-
 const app = createApp({
   ...repositories,
   cursors: new CursorCodec(cursorSecret),
@@ -73,8 +68,8 @@ const app = createApp({
     ? new SqsExportQueue(clients.sqs, config.EXPORT_QUEUE_URL)
     : EXPORT_QUEUE_NOT_CONFIGURED,
   scheduler,
-  clientAddress: sourceIp,
+  clientAddress: apiGatewaySourceIp,
   llm: { configured: Boolean(config.LLM_SECRET_ARN) },
 });
 
-export const handler = handle(app);
+export const handler = lambdaHandler(app);
