@@ -198,7 +198,7 @@ describe('project secrets', () => {
 });
 
 describe('service roles', () => {
-  it('lets the state machine invoke exactly the three workflow Lambdas and send to exactly the two queues', () => {
+  it('lets the state machine invoke exactly the three workflow Lambdas, send to exactly the two queues, and run its own child executions', () => {
     const { pipeline } = synth.stack;
     const statements = roleStatements(synth.template, synth.logicalId(pipeline.stateMachine.role));
     const grants = grantsByResource(statements);
@@ -210,6 +210,20 @@ describe('service roles', () => {
       [synth.logicalId(pipeline.queues.executor.queue)]: ['sqs:SendMessage'],
       [synth.logicalId(pipeline.queues.scorer.queue)]: ['sqs:SendMessage'],
     });
+    // The Distributed Map: start child executions of itself, describe and stop only those.
+    const distributedMap = statements
+      .filter((s) => asArray(s.Action).some((a) => a.endsWith('Execution')))
+      .map((s) => ({ actions: asArray(s.Action).sort(), resources: flatResources(s) }));
+    expect(distributedMap).toEqual([
+      {
+        actions: ['states:StartExecution'],
+        resources: ['arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:Verdict-run-evaluation'],
+      },
+      {
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [expect.stringMatching(WILDCARD_RESOURCES.childExecutions)],
+      },
+    ]);
     // `*` only where the services allow nothing narrower: log delivery and X-Ray.
     const onAnything = statements.filter((s) => asArray(s.Resource).includes('*')).flatMap((s) => asArray(s.Action));
     expect(

@@ -101,6 +101,8 @@ export const WILDCARD_RESOURCES = {
   exporterObjects: /^<StorageBucket[0-9A-F]{8}\.Arn>\/(overflow|exports)\/\*$/,
   schedules:
     /^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/<MonitorsScheduleGroup[0-9A-F]{8}>\/\*$/,
+  /** The run-evaluation state machine's own Distributed Map child executions. */
+  childExecutions: /^arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Verdict-run-evaluation\/\*$/,
   tenantSecrets:
     /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:verdict\/Verdict\/tenants\/\*$/,
 };
