@@ -127,8 +127,16 @@ describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
     expect(grantsByResource(functionStatements(name))).toEqual(expected);
   });
 
-  it('never allows an action on `*` and names every resource by reference or under this stack’s own prefix', () => {
-    for (const statement of functionStatements(name)) {
+  it('allows on `*` only X-Ray’s trace upload, and names every other resource by reference or under this stack’s own prefix', () => {
+    const [xray, rest] = [
+      functionStatements(name).filter((s) => asArray(s.Resource).includes('*')),
+      functionStatements(name).filter((s) => !asArray(s.Resource).includes('*')),
+    ];
+    expect(xray.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    for (const statement of rest) {
       expect(asArray(statement.Resource), JSON.stringify(statement)).not.toContain('*');
       for (const resource of asArray(statement.Resource)) {
         const referenced = referencedLogicalIds(resource).length > 0;
@@ -140,7 +148,8 @@ describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
   it('uses no action wildcards, and resource wildcards only for object keys, schedule and secret names', () => {
     const statements = functionStatements(name);
     const actions = statements.flatMap((s) => asArray(s.Action));
-    const wildcards = statements.flatMap(flatResources).filter((r) => r.includes('*'));
+    // `*` itself is X-Ray's alone (the test above).
+    const wildcards = statements.flatMap(flatResources).filter((r) => r.includes('*') && r !== '*');
 
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     for (const resource of wildcards) expect(isKnownWildcard(resource), resource).toBe(true);
