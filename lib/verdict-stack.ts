@@ -2,6 +2,7 @@ import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-c
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { QueueRole } from '../lambdas/aws/queue-definitions.js';
+import { Alarms } from './constructs/alarms.js';
 import { Api } from './constructs/api.js';
 import { Exports } from './constructs/exports.js';
 import { Monitors } from './constructs/monitors.js';
@@ -27,6 +28,7 @@ export class VerdictStack extends Stack {
   readonly api: Api;
   readonly web: Web;
   readonly exports: Exports;
+  readonly alarms: Alarms;
   /** Every Lambda by its name in lib/lambda-entries.ts. */
   readonly functions: Record<LambdaName, LambdaFunction>;
 
@@ -86,6 +88,18 @@ export class VerdictStack extends Stack {
       monitor: this.monitors.function,
       exporter: this.exports.function,
     };
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      functions: this.functions,
+      deadLetterQueues: {
+        executor: this.pipeline.queues.executor.deadLetterQueue,
+        scorer: this.pipeline.queues.scorer.deadLetterQueue,
+        export: this.exports.queue.deadLetterQueue,
+      },
+      stateMachine: this.pipeline.stateMachine,
+      httpApi: this.api.httpApi,
+      table: this.storage.table,
+    });
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('WebUrl', this.web.url, 'The web app; it reaches the API on the same host (/api/v2, /docs)');
