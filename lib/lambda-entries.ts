@@ -28,7 +28,8 @@ export const LAMBDA_NAMES = Object.keys(LAMBDA_ENTRIES) as LambdaName[];
  */
 export const BUNDLE_SIZE_LIMITS: Record<LambdaName, number> = {
   // The URL policy, project secrets and the Playground route took it just past 1 MB (1.01 MB): issue 14's note.
-  api: 1_050_000,
+  // Bundling the AWS SDK it uses (rather than the runtime's) took it to 1.61 MB (issue 15).
+  api: 1_700_000,
   executor: 2_000_000,
   scorer: 2_000_000,
   prepareRun: 2_000_000,
