@@ -2,7 +2,9 @@ import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-c
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { QueueRole } from '../lambdas/aws/queue-definitions.js';
+import { Alarms } from './constructs/alarms.js';
 import { Api } from './constructs/api.js';
+import { Exports } from './constructs/exports.js';
 import { Monitors } from './constructs/monitors.js';
 import { Pipeline } from './constructs/pipeline.js';
 import { Storage } from './constructs/storage.js';
@@ -25,6 +27,8 @@ export class VerdictStack extends Stack {
   readonly monitors: Monitors;
   readonly api: Api;
   readonly web: Web;
+  readonly exports: Exports;
+  readonly alarms: Alarms;
   /** Every Lambda by its name in lib/lambda-entries.ts. */
   readonly functions: Record<LambdaName, LambdaFunction>;
 
@@ -71,6 +75,9 @@ export class VerdictStack extends Stack {
       githubApiUrl: settings.githubApiUrl,
     });
 
+    this.exports = new Exports(this, 'Exports', { storage: this.storage, functions });
+    this.exports.bindRequests(this.api.function);
+
     this.web = new Web(this, 'Web', { httpApi: this.api.httpApi, assets: props.webAssets ?? repoPath('web/dist') });
 
     this.functions = {
@@ -81,7 +88,20 @@ export class VerdictStack extends Stack {
       markBatchErrored: this.pipeline.markBatchErrored,
       finalizeRun: this.pipeline.finalizeRun,
       monitor: this.monitors.function,
+      exporter: this.exports.function,
     };
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      functions: this.functions,
+      deadLetterQueues: {
+        executor: this.pipeline.queues.executor.deadLetterQueue,
+        scorer: this.pipeline.queues.scorer.deadLetterQueue,
+        export: this.exports.queue.deadLetterQueue,
+      },
+      stateMachine: this.pipeline.stateMachine,
+      httpApi: this.api.httpApi,
+      table: this.storage.table,
+    });
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('WebUrl', this.web.url, 'The web app; it reaches the API on the same host (/api/v2, /docs)');
@@ -95,6 +115,7 @@ export class VerdictStack extends Stack {
       this.pipeline.queues.executor.deadLetterQueue.queueUrl,
       'Poison executor messages',
     );
+    output('ExportDeadLetterQueueUrl', this.exports.queue.deadLetterQueue.queueUrl, 'Export jobs that failed 5 times');
     output('ScorerDeadLetterQueueUrl', this.pipeline.queues.scorer.deadLetterQueue.queueUrl, 'Poison scorer messages');
   }
 }

@@ -17,6 +17,7 @@ import { playgroundRunner } from '../lambdas/core/playground/run-once.js';
 import type { RunLauncher } from '../lambdas/core/runs/ports.js';
 import { createApiKey, DEFAULT_ORG, ensureApiKey } from '../lambdas/core/services/api-keys.js';
 import { connectEmulators, type EmulatorAddress, LOCAL_BUCKET, LOCAL_TABLE, startEmulators } from './emulators.js';
+import { startLocalExportWorker } from './exports.js';
 import { type LocalMonitorOptions, startLocalMonitors } from './monitors.js';
 import { type LocalPipelineOptions, localPipeline } from './pipeline.js';
 import { FileSecretValueStore } from './secret-store.js';
@@ -147,6 +148,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       ? null
       : await localPipeline({ log, outbound, projectSecrets, ...options.pipeline })(core);
   if (pipeline) extensions.push(pipeline);
+  const exportWorker = await startLocalExportWorker(core, log);
+  extensions.push(exportWorker);
   for (const extend of options.extensions ?? []) extensions.push(await extend(core));
 
   const deps: ApiDeps = {
@@ -163,6 +166,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       dispatcher: new GithubWorkflowDispatcher(options.githubApiUrl ?? process.env.GITHUB_API_URL),
       apiUrl: process.env.VERDICT_PUBLIC_URL ?? url,
     },
+    exportQueue: exportWorker.queue,
     llm: { configured: extensions.some((e) => e.llmConfigured) },
     playground: noPlayground,
     scheduler: noScheduler,

@@ -5,10 +5,12 @@ import type {
   CreateMetricInput,
   CreateProjectInput,
   CreateRecordInput,
+  CreateRecordsExportInput,
   CreateRunExportInput,
   CreateRunInput,
   CreateSystemVersionInput,
   CreateTestsetInput,
+  ExportJob,
   ListParams,
   Metric,
   Page,
@@ -20,7 +22,6 @@ import type {
   RescoreRunInput,
   Run,
   RunComparison,
-  RunExport,
   RunHistory,
   RunHistoryParams,
   RunRecord,
@@ -38,6 +39,7 @@ import type {
   UpdateTestsetInput,
   UpsertSystemInput,
 } from './types.js';
+import { type WaitForExportOptions, waitForExport } from './wait-for-export.js';
 import { type WaitForRunOptions, waitForRun } from './wait-for-run.js';
 
 export interface VerdictClientOptions extends Partial<TransportOptions> {
@@ -172,9 +174,15 @@ export class VerdictClient {
     /** Per-metric difference against a baseline run, with a 95% paired-bootstrap interval. */
     compare: (id: string, baselineRunId: string, o?: CallOptions) =>
       this.get<RunComparison>(`/runs/${enc(id)}/compare`, { ...o, query: { baseline: baselineRunId } }),
-    /** A CSV of every record and score in S3, behind a presigned URL that expires. */
-    export: (id: string, body?: CreateRunExportInput, o?: CallOptions) =>
-      this.post<RunExport>(`/runs/${enc(id)}/exports`, body, o),
+    /**
+     * A CSV of every record and score in S3, behind a presigned URL that expires: asks for the export and waits
+     * until the export worker has written it (`startExport` only asks).
+     */
+    export: async (id: string, body?: CreateRunExportInput, o?: CallOptions & { wait?: WaitForExportOptions }) =>
+      waitForExport(this, (await this.runs.startExport(id, body, o)).id, { signal: o?.signal, ...o?.wait }),
+    /** Asks for a run export (202, pending); follow it with `exports.get` or `exports.wait`. */
+    startExport: (id: string, body?: CreateRunExportInput, o?: CallOptions) =>
+      this.post<ExportJob>(`/runs/${enc(id)}/exports`, body ?? {}, o),
     /** Per metric, pass rate (boolean) or mean (int/float) of each completed run, oldest first; one page. */
     history: (projectId: string, p: RunHistoryParams = {}, o?: CallOptions) =>
       this.get<RunHistory>(`/projects/${enc(projectId)}/run-history`, {
@@ -195,6 +203,24 @@ export class VerdictClient {
     /** The project's records, newest first, with the records page's filters. */
     search: (projectId: string, p: ListParams & RecordSearchFilter = {}, o?: CallOptions) =>
       this.list<RecordWithScores>(`/projects/${enc(projectId)}/records`, { ...p }, o),
+    /** The records matching the records page's filters as CSV: asks for the export and waits for its link. */
+    export: async (
+      projectId: string,
+      body: CreateRecordsExportInput = {},
+      o?: CallOptions & { wait?: WaitForExportOptions },
+    ) =>
+      waitForExport(this, (await this.post<ExportJob>(`/projects/${enc(projectId)}/records/exports`, body, o)).id, {
+        signal: o?.signal,
+        ...o?.wait,
+      }),
+  };
+
+  readonly exports = {
+    /** An export's status; once completed, with a fresh link (`expiresIn` seconds, else as it was created). */
+    get: (id: string, p?: { expiresIn?: number }, o?: CallOptions) =>
+      this.get<ExportJob>(`/exports/${enc(id)}`, { ...o, query: { expiresIn: p?.expiresIn } }),
+    /** Polls until the export is completed (its link) or failed (VerdictExportFailedError). */
+    wait: (id: string, o?: WaitForExportOptions) => waitForExport(this, id, o),
   };
 
   readonly playground = {

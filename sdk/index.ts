@@ -26,4 +26,5 @@ export {
   type SystemFunction,
 } from './run-and-evaluate.js';
 export type * from './types.js';
+export { VerdictExportFailedError, type WaitForExportOptions, waitForExport } from './wait-for-export.js';
 export { SETTLED_RUN_STATUSES, type WaitForRunOptions, waitForRun } from './wait-for-run.js';

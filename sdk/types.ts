@@ -11,6 +11,8 @@ import type {
   RunComparison as RunComparisonSchema,
 } from '../lambdas/core/schemas/compare.js';
 import type {
+  CompletedExport,
+  CreateRecordsExport as CreateRecordsExportSchema,
   CreateRunExport as CreateRunExportSchema,
   Export as ExportSchema,
 } from '../lambdas/core/schemas/export.js';
@@ -122,9 +124,12 @@ export interface RunHistoryParams {
 export type PlaygroundInput = z.input<typeof PlaygroundRequestSchema>;
 export type PlaygroundResult = z.infer<typeof PlaygroundResultSchema>;
 
-/** A CSV export: `url` is a presigned GET that stops working at `expiresAt`. */
-export type RunExport = z.infer<typeof ExportSchema>;
+/** A CSV export as the API reports it: pending, running (rows so far), completed (with `url`) or failed. */
+export type ExportJob = z.infer<typeof ExportSchema>;
+/** A completed CSV export: `url` is a presigned GET that stops working at `expiresAt`. */
+export type RunExport = CompletedExport;
 export type CreateRunExportInput = z.input<typeof CreateRunExportSchema>;
+export type CreateRecordsExportInput = z.input<typeof CreateRecordsExportSchema>;
 
 /** One page of any list: `{data, nextCursor, hasMore, total?}`. */
 export interface Page<T> {

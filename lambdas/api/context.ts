@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../core/deps.js';
-import type { ExportFileStore, ExportRepository } from '../core/exports/ports.js';
+import type { ExportFileStore, ExportQueue, ExportRepository } from '../core/exports/ports.js';
 import type { GithubDeps } from '../core/github/ports.js';
 import type { MonitorRepository, Scheduler, TraceRepository } from '../core/monitors/ports.js';
 import type { UrlPolicy } from '../core/net/url-policy.js';
@@ -37,6 +37,8 @@ export interface ApiDeps extends CoreDeps {
   recordSearch: RecordSearchRepository;
   exports: ExportRepository;
   exportFiles: ExportFileStore;
+  /** Where export jobs go (the export worker's queue); `EXPORT_QUEUE_NOT_CONFIGURED` answers 503 without one. */
+  exportQueue: ExportQueue;
   /** Monitors and the production traces they sample. */
   monitors: MonitorRepository;
   traces: TraceRepository;

@@ -5,8 +5,12 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { errorDetails, type FieldIssue, VerdictError } from '../core/errors.js';
 
-/** Structured JSON logs (Powertools), the same shape in Lambda and locally. */
-const logger = new Logger({ serviceName: 'verdict-api' });
+/**
+ * Structured JSON logs (Powertools), the same shape in Lambda and locally. In Lambda the adapter adds the
+ * invocation's context and API Gateway's request id to every line (lambda-adapter.ts).
+ */
+export const apiLogger = new Logger({ serviceName: 'verdict-api' });
+const logger = apiLogger;
 
 /** Every error the API answers: `{code, message, details}`, `details` an object (`{issues}` naming bad fields). */
 export const errorBody = (code: string, message: string, issues: FieldIssue[] = []) => ({

@@ -1,23 +1,24 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { Context } from 'hono';
-import { handle } from 'hono/aws-lambda';
 import { GithubWorkflowDispatcher } from '../adapters/github/workflow-dispatcher.js';
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
 import { DynamoGithubConnectionRepository } from '../aws/dynamo/github-connections.js';
 import { DynamoProjectSecretRepository } from '../aws/dynamo/project-secrets.js';
 import { EventBridgeMonitorScheduler } from '../aws/eventbridge-scheduler.js';
+import { SqsExportQueue } from '../aws/export-queue.js';
 import { awsOutboundPolicy } from '../aws/outbound.js';
 import { createRepositories } from '../aws/repositories.js';
 import { SecretsManagerValueStore } from '../aws/secret-values.js';
 import { SecretReader } from '../aws/secrets.js';
 import { sfnLauncher } from '../aws/sfn-launcher.js';
+import { EXPORT_QUEUE_NOT_CONFIGURED } from '../core/exports/ports.js';
 import { type GithubDeps, githubNotConfigured } from '../core/github/ports.js';
 import { noPlayground, noProjectSecrets, noScheduler } from '../core/not-configured.js';
 import { CursorCodec } from '../core/pagination.js';
 import { createApp } from './app.js';
+import { apiGatewaySourceIp, lambdaHandler } from './lambda-adapter.js';
 
 /** API Gateway (HTTP API) → the same Hono app the local stack serves. */
 const config = readLambdaConfig();
@@ -71,10 +72,6 @@ const github: GithubDeps = secretValues
     }
   : githubNotConfigured('the stack sets no TENANT_SECRETS_PREFIX, so there is nowhere to keep the token');
 
-/** The caller's address as API Gateway saw it (never X-Forwarded-For, which the caller writes). */
-const sourceIp = (c: Context<{ Bindings: { requestContext?: { http?: { sourceIp?: string } } } }>) =>
-  c.env?.requestContext?.http?.sourceIp;
-
 const app = createApp({
   ...repositories,
   cursors: new CursorCodec(cursorSecret),
@@ -82,8 +79,11 @@ const app = createApp({
   projectSecrets,
   launcher,
   github,
+  exportQueue: config.EXPORT_QUEUE_URL
+    ? new SqsExportQueue(clients.sqs, config.EXPORT_QUEUE_URL)
+    : EXPORT_QUEUE_NOT_CONFIGURED,
   scheduler,
-  clientAddress: sourceIp,
+  clientAddress: apiGatewaySourceIp,
   monitorClock: () => new Date(),
   // Systems run in the executor Lambda, never in an API request: the Playground is a local-stack feature.
   playground: noPlayground,
@@ -91,4 +91,4 @@ const app = createApp({
   llm: { configured: Boolean(config.LLM_SECRET_ARN) },
 });
 
-export const handler = handle(app);
+export const handler = lambdaHandler(app);

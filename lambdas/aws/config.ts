@@ -16,6 +16,8 @@ const LambdaEnv = z.object({
   SCORER_QUEUE_URL: z.string().min(1).optional(),
   /** The worker's own dead-letter queue, which it also consumes: a message from it marks its records errored. */
   DEAD_LETTER_QUEUE_ARN: z.string().min(1).optional(),
+  /** The export worker's queue: the api sends export jobs to it. */
+  EXPORT_QUEUE_URL: z.string().min(1).optional(),
   STATE_MACHINE_ARN: z.string().min(1).optional(),
   SCHEDULE_GROUP_NAME: z.string().min(1).optional(),
   MONITOR_FUNCTION_ARN: z.string().min(1).optional(),

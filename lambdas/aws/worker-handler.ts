@@ -4,17 +4,20 @@ import { handleWorkerMessage } from '../core/pipeline/worker.js';
 import type { pipelineRuntime } from './lambda-runtime.js';
 import { QUEUE_DEFINITIONS, type QueueRole, retryVisibilitySeconds } from './queue-definitions.js';
 import { createSqsWorkerHandler, withDeadLetters } from './sqs-worker.js';
+import { instrumentWorker } from './worker-metrics.js';
 
 /**
  * The executor's or the scorer's SQS handler: the shared worker over the Lambda's runtime, fed by its queue and
  * by that queue's dead-letter queue (a poisoned message's records become errored). A failed work message is made
  * visible again after a short backoff instead of the queue's long visibility timeout.
  */
-export function workerHandler(runtime: Awaited<ReturnType<typeof pipelineRuntime>>, role: QueueRole) {
+export function workerHandler(base: Awaited<ReturnType<typeof pipelineRuntime>>, role: QueueRole) {
+  // EMF metrics: records/scores per batch and LLM latency (worker-metrics.ts), published after each invocation.
+  const runtime = { ...base, ...instrumentWorker(base, role) };
   const { config } = runtime;
   const queueUrl = role === 'executor' ? config.EXECUTOR_QUEUE_URL : config.SCORER_QUEUE_URL;
   const deliveries = QUEUE_DEFINITIONS[role].maxReceiveCount;
-  return createSqsWorkerHandler(
+  const handler = createSqsWorkerHandler(
     withDeadLetters(
       (delivery) => handleWorkerMessage(runtime.deps, runtime.callbacks, delivery),
       config.DEAD_LETTER_QUEUE_ARN,
@@ -35,4 +38,5 @@ export function workerHandler(runtime: Awaited<ReturnType<typeof pipelineRuntime
       },
     },
   );
+  return runtime.publishing(handler);
 }

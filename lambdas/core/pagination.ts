@@ -42,4 +42,30 @@ export class CursorCodec {
 export interface PageRequest {
   limit: number;
   after?: string;
+  /**
+   * Stop the page before its records pass this many bytes of response (see `RESPONSE_BUDGET_BYTES`); the page
+   * then has fewer than `limit` items and a cursor after the last one. Always at least one item.
+   */
+  maxBytes?: number;
+}
+
+/**
+ * Lambda refuses a response over 6 MB (API Gateway then answers 502), counted on the invocation's JSON, where the
+ * body is a string: every quote and backslash of it escaped again. Pages of records, whose overflowed fields
+ * come back whole from S3, stop at 5,000,000 bytes measured that way, leaving room for headers and the envelope.
+ */
+export const RESPONSE_BUDGET_BYTES = 5_000_000;
+
+const utf8 = new TextEncoder();
+
+/** How many of `items`, from the first, fit in `maxBytes` of a Lambda response body (at least one). */
+export function itemsWithinBytes(items: readonly unknown[], maxBytes: number | undefined): number {
+  if (maxBytes === undefined) return items.length;
+  let used = 2; // the array's brackets; the page's other fields are in the headroom
+  for (let i = 0; i < items.length; i++) {
+    // As the body will be escaped inside the Lambda's response JSON.
+    used += utf8.encode(JSON.stringify(JSON.stringify(items[i]))).byteLength - 2 + 1;
+    if (used > maxBytes) return Math.max(1, i);
+  }
+  return items.length;
 }

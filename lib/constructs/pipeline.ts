@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -19,7 +19,7 @@ import {
   bindTenantSecrets,
   tenantSecretsPrefix,
 } from './bind.js';
-import { acknowledge } from './nag.js';
+import { acknowledge, wildcardResourceFinding } from './nag.js';
 import type { Storage } from './storage.js';
 import { type LambdaCode, VerdictFunction } from './verdict-function.js';
 
@@ -167,7 +167,10 @@ export class Pipeline extends Construct {
       retention: logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Named, so its own ARN can be granted to it below without a reference cycle (role → machine → role).
+    const stateMachineName = `${Stack.of(this).stackName}-run-evaluation`;
     const stateMachine = new StateMachine(this, 'RunEvaluation', {
+      stateMachineName,
       comment: 'Verdict: evaluate one run (statemachines/run-evaluation.asl.json)',
       stateMachineType: StateMachineType.STANDARD,
       // Inline (not an S3 asset) so the template shows exactly what runs, and tests can read it.
@@ -185,6 +188,7 @@ export class Pipeline extends Construct {
     for (const { queue } of Object.values(this.queues)) {
       stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     }
+    this.grantDistributedMap(stateMachine, stateMachineName);
     acknowledge(
       stateMachine,
       'AwsSolutions-IAM5[Resource::*]',
@@ -192,5 +196,38 @@ export class Pipeline extends Construct {
         '(xray:PutTraceSegments, ...): those actions do not support resource-level permissions.',
     );
     return stateMachine;
+  }
+
+  /**
+   * The Distributed Map runs each batch as a child execution of this same state machine: it may start those,
+   * and describe and stop its own child executions (`execution:<name>/<map run>:<id>`), nothing else.
+   */
+  private grantDistributedMap(stateMachine: StateMachine, stateMachineName: string) {
+    const stack = Stack.of(this);
+    const self = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const childExecutions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [self] }));
+    stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [childExecutions],
+      }),
+    );
+    acknowledge(
+      stateMachine,
+      wildcardResourceFinding(stateMachine, childExecutions),
+      'The Distributed Map’s child executions are named by Step Functions at run time (<map run>:<id>); the ' +
+        'grant covers only the child executions of this state machine.',
+    );
   }
 }

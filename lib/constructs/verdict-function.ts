@@ -9,6 +9,7 @@ import {
   Function as LambdaFunction,
   LoggingFormat,
   SystemLogLevel,
+  Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -71,6 +72,8 @@ export class VerdictFunction extends Construct {
       role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
+      // X-Ray: every invocation is a trace segment, joined to the state machine's and API Gateway's traces.
+      tracing: Tracing.ACTIVE,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       environment: {
@@ -105,6 +108,11 @@ export class VerdictFunction extends Construct {
           'bundled. Write that handler (it must export `handler`) before synthesizing the stack.',
       );
     }
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.',
+    );
     if (LAMBDA_RUNTIME.name === 'nodejs22.x') {
       acknowledge(
         this.function,

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileExportSpool } from '../../lambdas/aws/file-export-spool.js';
+import { requestRunExport, runExportJob } from '../../lambdas/core/exports/jobs.js';
+import type { ExportJob, ExportSpool } from '../../lambdas/core/exports/ports.js';
+import { newId } from '../../lambdas/core/ids.js';
 import type { RunRecord, Score } from '../../lambdas/core/schemas/record.js';
+import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
 import { parseCsv } from '../support/csv.js';
+import { exportAndWait, waitForExport } from '../support/exports.js';
 import { makeRecord, makeScore, seedRecords } from '../support/records.js';
-import { type ApiClient, apiClient, fieldPaths, startTestStack } from '../support/stack.js';
+import { type ApiClient, apiClient, fieldPaths, startTestStack, waitFor } from '../support/stack.js';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 let api: ApiClient;
@@ -147,12 +153,15 @@ async function download(url: string) {
 
 describe('CSV exports', () => {
   it('exports a run through a presigned link that plain fetch downloads and that parses back to the same rows', async () => {
+    const { accepted, settled: created } = await exportAndWait(api, `/runs/${runId}/exports`);
+    expect(accepted.body).toMatchObject({ status: 'pending', rows: 0, runId, projectId });
+    expect(accepted.body.url).toBeUndefined();
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body).toMatchObject({ id: accepted.body.id, status: 'completed', rows: 300 });
     const started = Date.now();
-    const created = await api.post(`/runs/${runId}/exports`, {});
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.rows).toBe(300);
     const expiresAt = Date.parse(created.body.expiresAt);
-    expect(expiresAt).toBeGreaterThan(started + 898_000);
+    // The link is signed when it is read: valid for the 900 s the export was asked with, from then.
+    expect(expiresAt).toBeGreaterThan(started - 2_000 + 898_000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 900_000);
 
     const { res, text } = await download(created.body.url);
@@ -193,7 +202,7 @@ describe('CSV exports', () => {
     expect(rows.slice(1)).toEqual(records.map(expectedRow));
   });
 
-  it('exports a run of 4,500 records, 23 pages: every record once, in order, with its score', async () => {
+  it('exports a run of 4,500 records, 9 pages of 500: every record once, in order, with its score', async () => {
     // A project of its own, so the project-wide export below sees only its own records.
     const bigProjectId = (await api.post('/projects', { name: 'big export' })).body.id as string;
     const quality = (
@@ -210,8 +219,8 @@ describe('CSV exports', () => {
       many,
       many.map((r, i) => makeScore(bigRunId, r.id, quality, { intScore: 1 + (i % 5) }, i % 5 >= 3)),
     );
-    const created = await api.post(`/runs/${bigRunId}/exports`, {});
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const created = (await exportAndWait(api, `/runs/${bigRunId}/exports`)).settled;
+    expect(created.body.status, JSON.stringify(created.body)).toBe('completed');
     expect(created.body.rows).toBe(4_500);
     const [header, ...rows] = parseCsv((await download(created.body.url)).text).rows;
     const id = header!.indexOf('recordId');
@@ -223,7 +232,7 @@ describe('CSV exports', () => {
   });
 
   it('neutralises formulas: =HYPERLINK(...) comes back as text behind a quote, negative numbers stay numbers', async () => {
-    const { text } = await download((await api.post(`/runs/${runId}/exports`, {})).body.url);
+    const { text } = await download((await exportAndWait(api, `/runs/${runId}/exports`)).settled.body.url);
     const rows = parseCsv(text).rows;
     const question = rows[0]!.indexOf('inputs.question');
     const evil = rows[0]!.indexOf(`'${metrics.evil.name}`);
@@ -236,8 +245,8 @@ describe('CSV exports', () => {
   });
 
   it('refuses an expired link; GET /exports/{id} signs a fresh one', async () => {
-    const created = await api.post(`/runs/${runId}/exports`, { expiresIn: 1 });
-    expect(created.status).toBe(201);
+    const created = (await exportAndWait(api, `/runs/${runId}/exports`, { expiresIn: 1 })).settled;
+    expect(created.body.status).toBe('completed');
     const expiresAt = Date.parse(created.body.expiresAt);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 1_000);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 1_100));
@@ -264,11 +273,10 @@ describe('CSV exports', () => {
   });
 
   it('exports the project’s records that match the records-page filters, newest first', async () => {
-    const res = await api.post(`/projects/${projectId}/records/exports`, {
-      metricId: metrics.quality.id,
-      passed: true,
-    });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const res = (
+      await exportAndWait(api, `/projects/${projectId}/records/exports`, { metricId: metrics.quality.id, passed: true })
+    ).settled;
+    expect(res.body.status, JSON.stringify(res.body)).toBe('completed');
     const expected = records
       .filter((r) => scores.get(r.id)?.some((s) => s.metricId === metrics.quality.id && s.passed === true))
       .map((r) => r.id)
@@ -280,5 +288,97 @@ describe('CSV exports', () => {
     expect(header.slice(0, 4)).toEqual(['recordId', 'testcaseId', 'status', 'trial']);
     expect(rows.slice(1).every((r) => r.length === header.length)).toBe(true);
     expect(rows.slice(1).every((r) => r[header.indexOf('quality passed')] === 'true')).toBe(true);
+  });
+});
+
+describe('asynchronous exports', () => {
+  const scope = { orgId: DEFAULT_ORG };
+
+  it('answers 202 at once, reports running with the rows written so far, then completed with a link', async () => {
+    // Prepare: the request as the API makes it, but the job handed to this test instead of the stack's worker, so
+    // the test can hold the worker after its first page of records and look at the export meanwhile.
+    const jobs: ExportJob[] = [];
+    const repositories = stack.core.repositories;
+    const deps = {
+      ...repositories,
+      exportSpool: new FileExportSpool(),
+      exportQueue: { enqueue: async (job: ExportJob) => void jobs.push(job) },
+    };
+    const pagedRunId = (await api.post(`/projects/${projectId}/runs`, { metricIds: [metrics.quality.id] })).body.id;
+    const base = Date.now() - 30_000;
+    const paged = Array.from({ length: 1_100 }, (_, i) =>
+      makeRecord({ runId: pagedRunId, createdAtMs: base, position: i, outputs: { response: `r${i}` } }),
+    );
+    await seedRecords(stack, projectId, paged);
+    const pending = await requestRunExport(deps, scope, pagedRunId, 900);
+    expect(pending).toMatchObject({ status: 'pending', rows: 0, bytes: 0 });
+    expect((await api.get(`/exports/${pending.id}`)).body).toMatchObject({ status: 'pending', rows: 0 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated: ExportSpool = {
+      async open() {
+        const file = await deps.exportSpool.open();
+        let appended = 0;
+        return {
+          read: (batch) => file.read(batch),
+          discard: () => file.discard(),
+          async append(lines) {
+            // The second page waits: by then the first page's 500 records have been noted.
+            if (++appended === 2) await held;
+            await file.append(lines);
+          },
+        };
+      },
+    };
+
+    // Act: the worker, as the export Lambda runs it, on a run of 1,100 records (three pages).
+    const delivery = { body: JSON.stringify(jobs[0]), receiveCount: 1, maxReceiveCount: 5 };
+    const worker = runExportJob({ ...deps, exportSpool: gated }, delivery, { progressIntervalMs: 0 });
+
+    // Assess
+    const running = await waitFor(async () => {
+      const res = await api.get(`/exports/${pending.id}`);
+      return res.body.status === 'running' && res.body.rows > 0 ? res.body : undefined;
+    }, 'the export to report rows while running');
+    expect(running).toMatchObject({ status: 'running', rows: 500 });
+    expect(running.url).toBeUndefined();
+    release();
+    await worker;
+    const done = (await api.get(`/exports/${pending.id}`)).body;
+    expect(done).toMatchObject({ status: 'completed', rows: 1_100 });
+    expect(done.completedAt).toBeTypeOf('string');
+    const [header, ...rows] = parseCsv((await download(done.url)).text).rows;
+    expect(rows.map((row) => row[header!.indexOf('recordId')])).toEqual(paged.map((r) => r.id));
+    // A redelivered job leaves a completed export alone.
+    await runExportJob(deps, { ...delivery, receiveCount: 2 });
+    expect((await api.get(`/exports/${pending.id}`)).body).toMatchObject({ status: 'completed', rows: 1_100 });
+  });
+
+  it('fails an export whose run is gone by the time the worker runs it, with the reason', async () => {
+    const id = newId();
+    await stack.core.repositories.exports.put(scope, {
+      id,
+      projectId,
+      runId: 'gone-run',
+      objectKey: `exports/${projectId}/${id}.csv`,
+      fileName: 'run-gone-run.csv',
+      status: 'pending',
+      rows: 0,
+      bytes: 0,
+      createdAt: new Date().toISOString(),
+    });
+    await stack.deps.exportQueue.enqueue({ kind: 'export', orgId: scope.orgId, exportId: id });
+    const settled = await waitForExport(api, id);
+    expect(settled.body).toMatchObject({ status: 'failed', rows: 0 });
+    expect(settled.body.error).toContain('run gone-run was not found');
+    expect(settled.body.url).toBeUndefined();
+  });
+
+  it('checks a records export’s filter when it is asked for, not in the worker', async () => {
+    const res = await api.post(`/projects/${projectId}/records/exports`, { runId: 'not-a-run-of-this-project' });
+    expect(res.status).toBe(404);
+    expect((await api.post('/projects/nope/records/exports', {})).status).toBe(404);
   });
 });

@@ -55,7 +55,7 @@ const GITHUB_TOKENS = WILDCARD_RESOURCES.githubTokens;
 
 /** What each Lambda may do, resource by resource: anything else in its policy is a failure. */
 function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruct, string[]]> {
-  const { storage, pipeline, monitors } = stack;
+  const { storage, pipeline, monitors, exports } = stack;
   const ownLogs = (stack.functions[name].node.scope as VerdictFunction).logGroup;
   const data: Array<[IConstruct, string[]]> = [
     [ownLogs, LOG_WRITE],
@@ -75,6 +75,7 @@ function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruc
       ...data,
       [storage.cursorSigningKey, SECRET_READ],
       [pipeline.queues.scorer.queue, ['sqs:SendMessage']],
+      [exports.queue.queue, ['sqs:SendMessage']],
       [pipeline.stateMachine, ['states:StartExecution']],
       [
         monitors.scheduleGroup,
@@ -88,6 +89,13 @@ function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruc
     markBatchErrored: data,
     finalizeRun: data,
     monitor: [...data, [pipeline.stateMachine, ['states:StartExecution']]],
+    // Reads, and updates export items; objects only under overflow/ (read) and exports/ (write): see EXPORTER_OBJECTS.
+    exporter: [
+      [ownLogs, LOG_WRITE],
+      [storage.table, ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
+      [storage.bucket, ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']],
+      [exports.queue.queue, QUEUE_CONSUME],
+    ],
   };
   return grants[name];
 }
@@ -122,8 +130,16 @@ describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
     expect(grantsByResource(functionStatements(name))).toEqual(expected);
   });
 
-  it('never allows an action on `*` and names every resource by reference or under this stack’s own prefix', () => {
-    for (const statement of functionStatements(name)) {
+  it('allows on `*` only X-Ray’s trace upload, and names every other resource by reference or under this stack’s own prefix', () => {
+    const [xray, rest] = [
+      functionStatements(name).filter((s) => asArray(s.Resource).includes('*')),
+      functionStatements(name).filter((s) => !asArray(s.Resource).includes('*')),
+    ];
+    expect(xray.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    for (const statement of rest) {
       expect(asArray(statement.Resource), JSON.stringify(statement)).not.toContain('*');
       for (const resource of asArray(statement.Resource)) {
         const referenced = referencedLogicalIds(resource).length > 0;
@@ -138,7 +154,8 @@ describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
   it('uses no action wildcards, and resource wildcards only for object keys, schedule and secret names', () => {
     const statements = functionStatements(name);
     const actions = statements.flatMap((s) => asArray(s.Action));
-    const wildcards = statements.flatMap(flatResources).filter((r) => r.includes('*'));
+    // `*` itself is X-Ray's alone (the test above).
+    const wildcards = statements.flatMap(flatResources).filter((r) => r.includes('*') && r !== '*');
 
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     for (const resource of wildcards) expect(isKnownWildcard(resource), resource).toBe(true);
@@ -148,6 +165,25 @@ describe.each(LAMBDA_NAMES)('the %s Lambda’s role', (name) => {
     const role = synth.template.toJSON().Resources[synth.logicalId(synth.stack.functions[name].role!)];
 
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('the exporter Lambda', () => {
+  it('reads only overflow/ objects and writes only under exports/', () => {
+    const objectStatements = functionStatements('exporter')
+      .filter((s) => asArray(s.Action).some((a) => a !== 's3:ListBucket' && a.startsWith('s3:')))
+      .map((s) => ({ actions: asArray(s.Action).sort(), resources: flatResources(s) }));
+
+    expect(objectStatements).toEqual([
+      {
+        actions: ['s3:GetObject'],
+        resources: [expect.stringMatching(/^<StorageBucket[0-9A-F]{8}\.Arn>\/overflow\/\*$/)],
+      },
+      {
+        actions: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        resources: [expect.stringMatching(/^<StorageBucket[0-9A-F]{8}\.Arn>\/exports\/\*$/)],
+      },
+    ]);
   });
 });
 
@@ -191,7 +227,7 @@ describe('project secrets', () => {
 });
 
 describe('service roles', () => {
-  it('lets the state machine invoke exactly the three workflow Lambdas and send to exactly the two queues', () => {
+  it('lets the state machine invoke exactly the three workflow Lambdas, send to exactly the two queues, and run its own child executions', () => {
     const { pipeline } = synth.stack;
     const statements = roleStatements(synth.template, synth.logicalId(pipeline.stateMachine.role));
     const grants = grantsByResource(statements);
@@ -203,6 +239,20 @@ describe('service roles', () => {
       [synth.logicalId(pipeline.queues.executor.queue)]: ['sqs:SendMessage'],
       [synth.logicalId(pipeline.queues.scorer.queue)]: ['sqs:SendMessage'],
     });
+    // The Distributed Map: start child executions of itself, describe and stop only those.
+    const distributedMap = statements
+      .filter((s) => asArray(s.Action).some((a) => a.endsWith('Execution')))
+      .map((s) => ({ actions: asArray(s.Action).sort(), resources: flatResources(s) }));
+    expect(distributedMap).toEqual([
+      {
+        actions: ['states:StartExecution'],
+        resources: ['arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:Verdict-run-evaluation'],
+      },
+      {
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [expect.stringMatching(WILDCARD_RESOURCES.childExecutions)],
+      },
+    ]);
     // `*` only where the services allow nothing narrower: log delivery and X-Ray.
     const onAnything = statements.filter((s) => asArray(s.Resource).includes('*')).flatMap((s) => asArray(s.Action));
     expect(

@@ -199,6 +199,7 @@ describe('Lambdas', () => {
       'CURSOR_SECRET_ARN',
       'TENANT_SECRETS_PREFIX',
       'SCORER_QUEUE_URL',
+      'EXPORT_QUEUE_URL',
       'STATE_MACHINE_ARN',
       'SCHEDULE_GROUP_NAME',
       'MONITOR_FUNCTION_ARN',
@@ -217,6 +218,7 @@ describe('Lambdas', () => {
     markBatchErrored: ['TABLE_NAME', 'BUCKET_NAME'],
     finalizeRun: ['TABLE_NAME', 'BUCKET_NAME'],
     monitor: ['TABLE_NAME', 'BUCKET_NAME', 'STATE_MACHINE_ARN', 'RUN_IDLE_CLOSE_MINUTES'],
+    exporter: ['TABLE_NAME', 'BUCKET_NAME', 'EXPORT_QUEUE_URL', 'EXPORT_RETENTION_DAYS'],
   };
 
   it.each(LAMBDA_NAMES)(

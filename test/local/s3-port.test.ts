@@ -3,6 +3,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulators } from '../../local/emulators.js';
+import { exportAndWait } from '../support/exports.js';
 import { apiClient, startTestStack, tempDataDir } from '../support/stack.js';
 
 const dataDir = tempDataDir('verdict-s3-port-');
@@ -28,7 +29,7 @@ describe('the local S3 emulator port', () => {
     const project = (await api.post('/projects', { name: 'links' })).body;
     const run = (await api.post(`/projects/${project.id}/runs`, { metricIds: [] })).body;
     await api.post(`/runs/${run.id}/records`, { outputs: { response: 'still here' } });
-    const link = (await api.post(`/runs/${run.id}/exports`, {})).body.url as string;
+    const link = (await exportAndWait(api, `/runs/${run.id}/exports`)).settled.body.url as string;
     const before = await (await fetch(link)).text();
     expect(before).toContain('still here');
     const port = s3Port(first);

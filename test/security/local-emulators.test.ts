@@ -8,6 +8,7 @@ import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_BUCKET, LOCAL_TABLE } from '../../local/emulators.js';
+import { exportAndWait } from '../support/exports.js';
 import { type ApiClient, apiClient, startTestStack } from '../support/stack.js';
 
 /** The fixed key every s3rver accepts, which the stack signed with before each data dir had its own. */
@@ -25,8 +26,8 @@ beforeAll(async () => {
     const run = (await api.post(`/projects/${project.id}/runs`, { metricIds: [] })).body;
     const secret = `private answer of ${name} ${project.id}`;
     expect((await api.post(`/runs/${run.id}/records`, { outputs: { response: secret } })).status).toBe(201);
-    const created = await api.post(`/runs/${run.id}/exports`, {});
-    expect(created.status).toBe(201);
+    const created = (await exportAndWait(api, `/runs/${run.id}/exports`)).settled;
+    expect(created.body.status).toBe('completed');
     exports[name] = { url: created.body.url, key: `exports/${project.id}/${created.body.id}.csv`, secret };
   }
 });

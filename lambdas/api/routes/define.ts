@@ -31,7 +31,7 @@ export function defineRoute<
   query?: Q;
   body?: B;
   response: R;
-  status?: 200 | 201;
+  status?: 200 | 201 | 202;
 }) {
   const status = spec.status ?? 200;
   return createRoute({

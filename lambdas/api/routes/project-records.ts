@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { RESPONSE_BUDGET_BYTES } from '../../core/pagination.js';
 import { resolveFilter, searchRecords } from '../../core/records/search.js';
 import { pageOf } from '../../core/schemas/common.js';
 import { RecordWithScores } from '../../core/schemas/record.js';
@@ -44,7 +45,7 @@ export function projectRecordRoutes(deps: ApiDeps) {
       const { limit, cursor, ...filter } = c.req.valid('query');
       const recordSearch = deps.recordSearch;
       const listScope = filterScope('project-records', projectId, filter);
-      const request = pageRequest(deps.cursors, listScope, { limit, cursor });
+      const request = { ...pageRequest(deps.cursors, listScope, { limit, cursor }), maxBytes: RESPONSE_BUDGET_BYTES };
       const resolved = await resolveFilter({ ...deps, recordSearch }, scope, projectId, filter);
       const page = await searchRecords({ ...deps, recordSearch }, scope, resolved, request);
       return c.json(pageResponse(deps.cursors, listScope, page), 200);

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireRun } from '../../core/deps.js';
 import { notFound } from '../../core/errors.js';
+import { RESPONSE_BUDGET_BYTES } from '../../core/pagination.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
 import { CreateRecord, RecordWithScores, RunRecord, Score, UpsertScore } from '../../core/schemas/record.js';
 import { putScore } from '../../core/services/runs.js';
@@ -48,7 +49,11 @@ export function recordRoutes(deps: ApiDeps) {
       const scope = c.get('scope');
       const run = await requireRun(deps, scope, c.req.valid('param').runId);
       const listScope = `records:${run.id}`;
-      const request = pageRequest(deps.cursors, listScope, c.req.valid('query'));
+      // Records come with their overflowed fields merged back: the page must still fit in a Lambda response.
+      const request = {
+        ...pageRequest(deps.cursors, listScope, c.req.valid('query')),
+        maxBytes: RESPONSE_BUDGET_BYTES,
+      };
       const page = await deps.records.listByRun(scope, run.id, request, run.metricVersionIds.length);
       // Scores of metric versions the run no longer uses (replaced by a rescore) are history, not results.
       const current = new Set(run.metricVersionIds);

@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { PageRequest } from '../../core/pagination.js';
+import { itemsWithinBytes, type PageRequest } from '../../core/pagination.js';
 import type { Paged, RecordRepository, Scope, ScoreRepository } from '../../core/ports.js';
 import type { RecordWithScores, RunRecord, Score } from '../../core/schemas/record.js';
 import { keys } from './keys.js';
@@ -89,10 +89,18 @@ export class DynamoRecordRepository implements RecordRepository {
       const records = group(collected);
       // A page is complete once a record beyond it has started (so its last record has all its scores).
       if (records.length > page.limit) {
-        const pageRecords = records.slice(0, page.limit);
+        const full = records.slice(0, page.limit);
+        const pageRecords = full.slice(0, itemsWithinBytes(full, page.maxBytes));
         return { items: pageRecords, last: keys.afterRecord(pageRecords.at(-1)!.id) };
       }
-      if (!hasMore || items.length === 0) return { items: records, last: null };
+      if (!hasMore || items.length === 0) {
+        const fitting = itemsWithinBytes(records, page.maxBytes);
+        if (fitting < records.length) {
+          const pageRecords = records.slice(0, fitting);
+          return { items: pageRecords, last: keys.afterRecord(pageRecords.at(-1)!.id) };
+        }
+        return { items: records, last: null };
+      }
       after = String(items.at(-1)!.gsi1sk);
     }
   }

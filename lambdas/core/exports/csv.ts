@@ -99,7 +99,18 @@ export function rowOf(
     const version = versionOf(metricId);
     return version ? byVersion.get(version) : undefined;
   };
-  return columnsOf(plan).map((c) => c.cell({ record, score }));
+  return cachedColumns(plan).map((c) => c.cell({ record, score }));
+}
+
+/** A plan's columns, built once per plan rather than once per row (an export has one plan and many rows). */
+const columnCache = new WeakMap<ColumnPlan, ReturnType<typeof columnsOf>>();
+function cachedColumns(plan: ColumnPlan) {
+  let columns = columnCache.get(plan);
+  if (!columns) {
+    columns = columnsOf(plan);
+    columnCache.set(plan, columns);
+  }
+  return columns;
 }
 
 /** Text stays text (and is checked for formulas); numbers and booleans as such; anything else as JSON. */

@@ -1,6 +1,6 @@
 import type { CoreDeps } from '../deps.js';
 import { badRequest, notFound, VerdictError } from '../errors.js';
-import type { PageRequest } from '../pagination.js';
+import { itemsWithinBytes, type PageRequest } from '../pagination.js';
 import type { Paged, Scope } from '../ports.js';
 import type { RecordWithScores, RunRecord, Score } from '../schemas/record.js';
 import type { RecordFilter } from '../schemas/record-search.js';
@@ -97,13 +97,21 @@ export async function searchRecords(
       matches.push(record);
       if (matches.length === want) break;
     }
+    // A page stops early, resuming after its last record, when its records would not fit in a Lambda response.
+    const finish = async (records: RunRecord[], last: string | null): Promise<Paged<RecordWithScores>> => {
+      const items = await withScores(deps, scope, records, runs, options);
+      const fitting = itemsWithinBytes(items, page.maxBytes);
+      return fitting < items.length
+        ? { items: items.slice(0, fitting), last: items[fitting - 1]!.id }
+        : { items, last };
+    };
     if (matches.length === want) {
       const items = matches.slice(0, page.limit);
-      return { items: await withScores(deps, scope, items, runs, options), last: items.at(-1)!.id };
+      return finish(items, items.at(-1)!.id);
     }
-    if (scan.last === null) return { items: await withScores(deps, scope, matches, runs, options), last: null };
+    if (scan.last === null) return finish(matches, null);
     after = scan.last;
-    if (budget <= 0) return { items: await withScores(deps, scope, matches, runs, options), last: after };
+    if (budget <= 0) return finish(matches, after);
     // Sparse matches: read further ahead each time, within the budget.
     if (filtered) chunk *= 2;
   }

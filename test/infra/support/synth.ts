@@ -97,8 +97,12 @@ export function roleStatements(template: Template, roleLogicalId: string): State
  */
 export const WILDCARD_RESOURCES = {
   objectKeys: /^<StorageBucket[0-9A-F]{8}\.Arn>\/\*$/,
+  /** The exporter's: overflowed payloads (read) and export files (write). */
+  exporterObjects: /^<StorageBucket[0-9A-F]{8}\.Arn>\/(overflow|exports)\/\*$/,
   schedules:
     /^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/<MonitorsScheduleGroup[0-9A-F]{8}>\/\*$/,
+  /** The run-evaluation state machine's own Distributed Map child executions. */
+  childExecutions: /^arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Verdict-run-evaluation\/\*$/,
   tenantSecrets:
     /^arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:verdict\/Verdict\/tenants\/\*$/,
   /** GitHub tokens only: `@github-token` is a name no project secret can take. */

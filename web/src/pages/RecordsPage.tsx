@@ -1,6 +1,8 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import type { RecordSearchFilter, RunSource } from '../../../sdk/types.js';
+import { client } from '../api/client.js';
 import { useMetrics, useRecordSearch } from '../api/queries.js';
 import { ErrorNote, Loading } from '../components/Feedback.js';
 import { Pager } from '../components/Pager.js';
@@ -51,6 +53,15 @@ export default function RecordsPage() {
   const records = useRecordSearch(projectId, filter, cursor);
   const [columns, setColumns] = useColumnChoice(projectId);
   const [text, setText] = useState(filter.q ?? '');
+  const [exportedRows, setExportedRows] = useState<number | null>(null);
+  // The export of exactly what the filter bar shows: asked for (202), followed until the worker has written it.
+  const exportCsv = useMutation({
+    mutationFn: () =>
+      client().records.export(projectId, filter, { wait: { onProgress: (job) => setExportedRows(job.rows) } }),
+    // The presigned link answers with Content-Disposition: attachment, so the browser downloads the file.
+    onSuccess: (link) => window.location.assign(link.url),
+    onSettled: () => setExportedRows(null),
+  });
 
   const metricColumns: RunMetric[] = (metrics.data?.list ?? []).map((m) => ({
     metricId: m.id,
@@ -72,7 +83,13 @@ export default function RecordsPage() {
           <h1>Records</h1>
           <p className="muted">Every record of every run in this project, newest first.</p>
         </div>
+        <div className="actions">
+          <button type="button" onClick={() => exportCsv.mutate()} disabled={exportCsv.isPending}>
+            {exportCsv.isPending ? `Exporting… ${exportedRows ?? 0} rows` : 'Export matching records as CSV'}
+          </button>
+        </div>
       </header>
+      {exportCsv.error && <ErrorNote error={exportCsv.error} what="the export" />}
       <section className="card filters" aria-label="Filters">
         <form
           className="filter-bar"
