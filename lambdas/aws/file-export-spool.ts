@@ -46,6 +46,15 @@ export class FileExportSpool implements ExportSpool {
         }
         if (chunk.length) yield chunk;
       },
+      async write(text) {
+        if (text && !out.write(text)) await once(out, 'drain');
+      },
+      async *text() {
+        await close();
+        for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+          yield chunk as string;
+        }
+      },
       async discard() {
         await close().catch(() => {});
         await rm(dir, { recursive: true, force: true });

@@ -202,7 +202,7 @@ describe('CSV exports', () => {
     expect(rows.slice(1)).toEqual(records.map(expectedRow));
   });
 
-  it('exports a run of 4,500 records, 9 pages of 500: every record once, in order, with its score', async () => {
+  it('exports a run of 4,500 records, 18 pages of 250: every record once, in order, with its score', async () => {
     // A project of its own, so the project-wide export below sees only its own records.
     const bigProjectId = (await api.post('/projects', { name: 'big export' })).body.id as string;
     const quality = (
@@ -323,9 +323,11 @@ describe('asynchronous exports', () => {
         let appended = 0;
         return {
           read: (batch) => file.read(batch),
+          write: (text) => file.write(text),
+          text: () => file.text(),
           discard: () => file.discard(),
           async append(lines) {
-            // The second page waits: by then the first page's 500 records have been noted.
+            // The second page waits: by then the first page's 250 records have been noted.
             if (++appended === 2) await held;
             await file.append(lines);
           },
@@ -333,7 +335,7 @@ describe('asynchronous exports', () => {
       },
     };
 
-    // Act: the worker, as the export Lambda runs it, on a run of 1,100 records (three pages).
+    // Act: the worker, as the export Lambda runs it, on a run of 1,100 records (five pages of 250).
     const delivery = { body: JSON.stringify(jobs[0]), receiveCount: 1, maxReceiveCount: 5 };
     const worker = runExportJob({ ...deps, exportSpool: gated }, delivery, { progressIntervalMs: 0 });
 
@@ -342,7 +344,7 @@ describe('asynchronous exports', () => {
       const res = await api.get(`/exports/${pending.id}`);
       return res.body.status === 'running' && res.body.rows > 0 ? res.body : undefined;
     }, 'the export to report rows while running');
-    expect(running).toMatchObject({ status: 'running', rows: 500 });
+    expect(running).toMatchObject({ status: 'running', rows: 250 });
     expect(running.url).toBeUndefined();
     release();
     await worker;

@@ -33,6 +33,8 @@ const CSV_BATCH = 500;
 export interface ExportContent {
   plan: ColumnPlan;
   rows: AsyncIterable<unknown[][]>;
+  /** Rows already written as CSV text (then `rows` is empty). */
+  csv?: { rows: number; text: AsyncIterable<string> };
   /** Frees the scratch space; called whether or not the rows were written. */
   discard(): Promise<void>;
 }
@@ -53,13 +55,24 @@ export async function runExportContent(
   run: Run,
   onRows: OnRows = () => {},
 ): Promise<ExportContent> {
-  const spooled = await spoolRecords(deps, runPages(deps, scope, run), onRows);
+  const preferred = await preferredFields(deps, scope, [run]);
+  const metrics = await metricColumns(deps, scope, [run]);
+  const versionOf = (metricId: string) => RunCache.versionOf(run, metricId);
+  const guess = await speculativeCsv(deps, (fields) => ({ ...fields.fields(preferred), metrics }), versionOf);
+  let spooled: Awaited<ReturnType<typeof spoolRecords>>;
   try {
-    const plan: ColumnPlan = {
-      ...spooled.fields.fields(await preferredFields(deps, scope, [run])),
-      metrics: await metricColumns(deps, scope, [run]),
-    };
-    const versionOf = (metricId: string) => RunCache.versionOf(run, metricId);
+    spooled = await spoolRecords(deps, runPages(deps, scope, run), onRows, guess.onPage);
+  } catch (error) {
+    await guess.discard();
+    throw error;
+  }
+  try {
+    const plan: ColumnPlan = { ...spooled.fields.fields(preferred), metrics };
+    const written = await guess.result(plan);
+    if (written) {
+      await spooled.file.discard();
+      return { plan, rows: (async function* () {})(), csv: written, discard: guess.discard };
+    }
     return {
       plan,
       rows: spooledRows(spooled.file, (record) => rowOf(plan, record, versionOf)),
@@ -67,8 +80,55 @@ export async function runExportContent(
     };
   } catch (error) {
     await spooled.file.discard();
+    await guess.discard();
     throw error;
   }
+}
+
+/**
+ * Writes the CSV while the records are read, with the columns the first page shows (nearly always every
+ * column: a run's records share their fields). If a later page brings a field the guess lacks, the guess is
+ * dropped and the CSV is written from the spool after all; if it held, the finished CSV is ready the moment the
+ * read ends, and the CSV work was done while DynamoDB was answering.
+ */
+async function speculativeCsv(
+  deps: Pick<ExportWorkerDeps, 'exportSpool'>,
+  planOf: (fields: FieldCollector) => ColumnPlan,
+  versionOf: (metricId: string) => string | undefined,
+) {
+  const file = await deps.exportSpool.open();
+  let guess: { plan: ColumnPlan; key: string } | null = null;
+  let holds = true;
+  let rows = 0;
+  let discarded = false;
+  const discard = async () => {
+    if (discarded) return;
+    discarded = true;
+    await file.discard();
+  };
+  return {
+    async onPage(page: RecordWithScores[], fields: FieldCollector) {
+      if (!holds) return;
+      const plan = planOf(fields);
+      const key = JSON.stringify(plan);
+      guess ??= { plan, key };
+      if (key !== guess.key) {
+        holds = false;
+        await discard();
+        return;
+      }
+      const { plan: fixed } = guess;
+      rows += page.length;
+      if (page.length) await file.write(csvLines(page.map((record) => rowOf(fixed, record, versionOf))));
+    },
+    /** The CSV rows already written, if the final columns are the guessed ones; null otherwise. */
+    async result(plan: ColumnPlan): Promise<{ rows: number; text: AsyncIterable<string> } | null> {
+      if (holds && guess && guess.key === JSON.stringify(plan)) return { rows, text: file.text() };
+      await discard();
+      return null;
+    },
+    discard,
+  };
 }
 
 async function* runPages(deps: ExportDeps, scope: Scope, run: Run) {
@@ -143,6 +203,7 @@ async function spoolRecords(
   deps: Pick<ExportWorkerDeps, 'exportSpool'>,
   pages: AsyncIterable<RecordWithScores[]>,
   onRows: OnRows,
+  onPage: (page: RecordWithScores[], fields: FieldCollector) => Promise<void> = async () => {},
 ) {
   const file = await deps.exportSpool.open();
   const fields = new FieldCollector();
@@ -154,7 +215,7 @@ async function spoolRecords(
         fields.add(record);
         runIds.add(record.runId);
       }
-      await file.append(page.map((record) => JSON.stringify(record)));
+      await Promise.all([file.append(page.map((record) => JSON.stringify(record))), onPage(page, fields)]);
       rows += page.length;
       onRows(rows);
     }
@@ -180,6 +241,11 @@ export async function writeCsv(
   let rows = 0;
   async function* csv() {
     yield UTF8_BOM + csvLines([headerOf(content.plan)]);
+    if (content.csv) {
+      rows = content.csv.rows;
+      yield* content.csv.text;
+      return;
+    }
     for await (const page of content.rows) {
       rows += page.length;
       if (page.length) yield csvLines(page);

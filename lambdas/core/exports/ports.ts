@@ -54,6 +54,10 @@ export interface SpoolFile {
   append(lines: string[]): Promise<void>;
   /** Once every line is appended: reads them back in order, at most `batch` per yield. */
   read(batch: number): AsyncIterable<string[]>;
+  /** Appends text as it is (CSV with its own line breaks); read back with `text()`. */
+  write(text: string): Promise<void>;
+  /** Once everything is written: the text back, in chunks. */
+  text(): AsyncIterable<string>;
   /** Removes the file; safe to call more than once. */
   discard(): Promise<void>;
 }
