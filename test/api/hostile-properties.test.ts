@@ -8,11 +8,12 @@ import {
   type Operation,
   operations,
   propertyPaths,
+  seedResources,
   skeleton,
   stateChanges,
   storedState,
 } from '../support/openapi.js';
-import { type ApiClient, apiClient, fieldPaths, startTestStack, waitFor } from '../support/stack.js';
+import { type ApiClient, apiClient, fieldPaths, startTestStack } from '../support/stack.js';
 
 /**
  * Hostile bodies at every write endpoint the OpenAPI document lists (property-based): malformed JSON, wrong types,
@@ -169,50 +170,7 @@ beforeAll(async () => {
   doc = await fetchOpenApi(stack.url);
   writes = operations(doc).filter((op) => isWrite(op) && op.bodySchema);
 
-  const ok = <T>(res: { status: number; body: T }, what: string) => {
-    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as any;
-  };
-  ids.projectId = ok(await api.post('/projects', { name: 'hostile' }), 'project').id;
-  ids.testsetId = ok(
-    await api.post(`/projects/${ids.projectId}/testsets`, {
-      name: 'ts',
-      fieldMapping: { inputs: ['q'], expected: ['a'], metadata: [] },
-    }),
-    'testset',
-  ).id;
-  ids.testcaseId = ok(
-    await api.post(`/testsets/${ids.testsetId}/testcases`, { items: [{ jsonData: { q: 'q', a: 'a' } }] }),
-    'testcase',
-  ).items[0].id;
-  const metric = ok(
-    await api.post(`/projects/${ids.projectId}/metrics`, { name: 'review', evalType: 'human', outputType: 'boolean' }),
-    'metric',
-  );
-  ids.metricId = metric.id;
-  ids.metricConfigId = metric.versionId;
-  const system = ok(
-    await api.post(`/projects/${ids.projectId}/systems`, { name: 'ext', config: { type: 'external' } }),
-    'system',
-  );
-  ids.systemId = system.id;
-  ids.versionId = system.productionVersion.id;
-  // Records posted to a run with metrics are scored in the background; the property's run has none, so what an
-  // accepted request starts is a workflow, which whenIdle() waits for. The scored record's run is settled here.
-  ids.runId = ok(await api.post(`/projects/${ids.projectId}/runs`, { metricIds: [] }), 'run').id;
-  const scoredRun = ok(await api.post(`/projects/${ids.projectId}/runs`, { metricIds: [ids.metricId] }), 'run').id;
-  ids.recordId = ok(await api.post(`/runs/${scoredRun}/records`, { outputs: { response: 'x' } }), 'record').id;
-  await waitFor(
-    async () => ((await storedState(stack)).some((line) => line.includes('postedClaim')) ? true : undefined),
-    'the posted record to be counted',
-  );
-  ids.monitorId = ok(
-    await api.post(`/projects/${ids.projectId}/monitors`, { name: 'm', schedule: 'rate(1 hour)', active: false }),
-    'monitor',
-  ).id;
-  ids.name = 'API_TOKEN';
-  ok(await api.put(`/projects/${ids.projectId}/secrets/${ids.name}`, { value: 'hunter2-secret-value' }), 'secret');
-  ids.exportId = ok(await api.post(`/runs/${ids.runId}/exports`, {}), 'export').id;
+  Object.assign(ids, await seedResources(stack, api));
 });
 afterAll(() => stack?.stop());
 

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { LOCAL_BUCKET, LOCAL_TABLE } from '../../local/emulators.js';
-import type { startTestStack } from './stack.js';
-import { apiClient } from './stack.js';
+import { type ApiClient, apiClient, type startTestStack, waitFor } from './stack.js';
 
 /**
  * The API as its OpenAPI document describes it, so tests that must cover every endpoint (hostile input, tenant
@@ -23,6 +22,8 @@ export interface Operation {
   /** The JSON request body's schema, refs resolved lazily through `resolve`; undefined when it takes none. */
   bodySchema?: Schema;
   pathParams: string[];
+  /** The names of its query parameters. */
+  queryParams: string[];
 }
 
 export async function fetchOpenApi(baseUrl: string): Promise<OpenApiDocument> {
@@ -40,6 +41,7 @@ export function operations(doc: OpenApiDocument): Operation[] {
         path,
         bodySchema: op.requestBody?.content?.['application/json']?.schema,
         pathParams: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
+        queryParams: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
       });
     }
   }
@@ -158,4 +160,61 @@ export function stateChanges(before: string[], after: string[]): string[] {
     ...before.filter((line) => !is.has(line)).map((line) => `- ${short(line)}`),
     ...after.filter((line) => !was.has(line)).map((line) => `+ ${short(line)}`),
   ];
+}
+
+/**
+ * One of every resource a path of the API names, in a new project of `api`'s organization: the ids by the
+ * names of the path parameters (`{runId}`, `{metricConfigId}`, `{name}` of a secret, ...). `runId` is a run
+ * without metrics (records posted to it start no background scoring); `recordId` is in a run with a human
+ * metric, already counted, so nothing is left running.
+ */
+export async function seedResources(stack: Stack, api: ApiClient, label = 'seeded'): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  const ok = <T>(res: { status: number; body: T }, what: string) => {
+    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as any;
+  };
+  ids.projectId = ok(await api.post('/projects', { name: label }), 'project').id;
+  ids.testsetId = ok(
+    await api.post(`/projects/${ids.projectId}/testsets`, {
+      name: 'ts',
+      fieldMapping: { inputs: ['q'], expected: ['a'], metadata: [] },
+    }),
+    'testset',
+  ).id;
+  ids.testcaseId = ok(
+    await api.post(`/testsets/${ids.testsetId}/testcases`, { items: [{ jsonData: { q: 'q', a: 'a' } }] }),
+    'testcase',
+  ).items[0].id;
+  const metric = ok(
+    await api.post(`/projects/${ids.projectId}/metrics`, { name: 'review', evalType: 'human', outputType: 'boolean' }),
+    'metric',
+  );
+  ids.metricId = metric.id;
+  ids.metricConfigId = metric.versionId;
+  const system = ok(
+    await api.post(`/projects/${ids.projectId}/systems`, { name: 'ext', config: { type: 'external' } }),
+    'system',
+  );
+  ids.systemId = system.id;
+  ids.versionId = system.productionVersion.id;
+  ids.runId = ok(await api.post(`/projects/${ids.projectId}/runs`, { metricIds: [] }), 'run').id;
+  const scoredRun = ok(await api.post(`/projects/${ids.projectId}/runs`, { metricIds: [ids.metricId] }), 'run').id;
+  ids.recordId = ok(await api.post(`/runs/${scoredRun}/records`, { outputs: { response: 'x' } }), 'record').id;
+  await waitFor(
+    async () =>
+      (await storedState(stack)).some((line) => line.includes(scoredRun) && line.includes('postedClaim'))
+        ? true
+        : undefined,
+    'the posted record to be counted',
+  );
+  ids.monitorId = ok(
+    await api.post(`/projects/${ids.projectId}/monitors`, { name: 'm', schedule: 'rate(1 hour)', active: false }),
+    'monitor',
+  ).id;
+  ids.name = 'API_TOKEN';
+  ok(await api.put(`/projects/${ids.projectId}/secrets/${ids.name}`, { value: 'hunter2-secret-value' }), 'secret');
+  ids.exportId = ok(await api.post(`/runs/${ids.runId}/exports`, {}), 'export').id;
+  ids.scoredRunId = scoredRun;
+  return ids;
 }
