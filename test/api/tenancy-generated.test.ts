@@ -58,7 +58,7 @@ const bodyFor = (op: Operation) =>
 /** The query string, its values named by id (`baseline: 'runId'` is the run id of the same organization). */
 const queryFor = (op: Operation, ids: Record<string, string>) => {
   const query = VALID[`${op.method} ${op.path}`]?.query ?? {};
-  const entries = Object.entries(query).map(([k, id]) => [k, ids[id]!]);
+  const entries = Object.entries(query).map(([k, id]): [string, string] => [k, ids[id]!]);
   return entries.length ? `?${new URLSearchParams(entries)}` : '';
 };
 
