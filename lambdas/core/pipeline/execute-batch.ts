@@ -6,7 +6,7 @@ import type { SystemConfig } from '../schemas/system.js';
 import { runSystem, type SystemDeps } from '../systems/index.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, isInvalidTestcaseRecord, loadBatch } from './load-batch.js';
-import { settleAll } from './settle.js';
+import { settleAll, writeAsFinished } from './settle.js';
 import { systemResultProblem } from './storable.js';
 
 export interface BatchOutcome {
@@ -40,29 +40,41 @@ export async function executeBatch(deps: PipelineDeps, task: BatchTask, attempt 
     secrets: (name) => deps.projectSecrets.value(scope, run.projectId, name),
   };
 
+  const save = writeAsFinished<RunRecord>((finished) => deps.records.insertMany(scope, finished, run.projectId));
   const { results, failure } = await settleAll(records, async (record) => {
     if (isFinished(record)) return record;
     await deps.hooks?.beforeRecord?.('execute', record, attempt);
     // Checked once a slot is free, not before queueing: a cancel must stop records waiting for the budget.
-    return limiter.run(async () => ((await isCancelled()) ? record : executeRecord(deps, system, config, record)));
+    const result = await limiter.run(async () =>
+      (await isCancelled()) ? record : executeRecord(deps, system, config, record),
+    );
+    if (isFinished(result)) await save(result);
+    return result;
   });
-  // Newly finished, or finished before it ran (its testcase was deleted) and never written.
-  const fresh = results.filter((r, i) => isFinished(r) && (!isFinished(records[i]!) || !stored.has(r.id)));
-  await deps.records.insertMany(scope, fresh, run.projectId);
+  // Finished before it ran (its testcase was deleted) and never written; the others were written as they finished.
+  const unwritten = results.filter((r, i) => isFinished(records[i]!) && !stored.has(r.id));
+  await deps.records.insertMany(scope, unwritten, run.projectId);
   if (failure) throw failure;
+  const fresh = results.filter((r, i) => isFinished(r) && (!isFinished(records[i]!) || !stored.has(r.id)));
 
   const finished = results.filter(isFinished);
   const errored = finished.filter((r) => r.status === 'errored').length;
-  if (await deps.batches.claim(run.id, task.batch, 'execution', 0)) {
-    await deps.runs.addCounters(scope, run.id, {
+  await deps.runs.addCounters(
+    scope,
+    run.id,
+    {
       executed: finished.length,
       erroredRecords: errored,
       invalidRecords: finished.filter(isInvalidTestcaseRecord).length,
       firstRecordError: finished.find((r) => r.status === 'errored')?.error ?? undefined,
-    });
-  }
+    },
+    executionCountKey(task.batch),
+  );
   return { completed: finished.length - errored, errored, skipped: records.length - fresh.length };
 }
+
+/** The key a batch's execution totals are counted under, once, by the executor or by MarkBatchErrored. */
+export const executionCountKey = (batch: number) => `execution:${batch}`;
 
 async function systemConfigOf(deps: PipelineDeps, scope: Scope, run: Run): Promise<SystemConfig | null> {
   if (!run.systemVersionId) return null;

@@ -8,7 +8,7 @@ import type { RunRecord, Score } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
 import type { BatchTask, PipelineDeps } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
-import { settleAll } from './settle.js';
+import { settleAll, writeAsFinished } from './settle.js';
 import { scoreResultProblem } from './storable.js';
 
 /** Loads the metric versions this pass judges (human ones wait for people; a rescore judges only those it named). */
@@ -37,14 +37,18 @@ export function countScores(scores: Score[]): RunCounters {
  */
 export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 1) {
   const { scope, run, records } = await loadBatch(deps, task, 'skip');
-  const { fresh, existing, metrics, failure } = await computeScores(deps, scope, run, records, attempt);
-  await deps.scores.putMany(scope, run.id, fresh, run.generation);
+  // Each record's scores are written once its judges have answered (see writeAsFinished).
+  const save = writeAsFinished<Score[]>((perRecord) =>
+    deps.scores.putMany(scope, run.id, perRecord.flat(), run.generation),
+  );
+  const { fresh, existing, metrics, failure } = await computeScores(deps, scope, run, records, attempt, save);
   if (failure) throw failure;
   const scores = [...existing, ...fresh];
   const summary = summarizeBatch(run.generation, records.length, metrics, scores);
-  if (await deps.batches.claim(run.id, task.batch, 'scores', run.generation, summary)) {
-    await deps.runs.addCounters(scope, run.id, countScores(scores));
-  }
+  // The claim keeps the batch's summary for FinalizeRun; the counts are added once under their own key, on the
+  // run item itself, so a crash between the two writes neither loses nor doubles them.
+  await deps.batches.claim(run.id, task.batch, 'scores', run.generation, summary);
+  await deps.runs.addCounters(scope, run.id, countScores(scores), `scores:${task.batch}:${run.generation}`);
   return {
     scored: fresh.filter((s) => s.status === 'completed').length,
     errored: fresh.filter((s) => s.status === 'errored').length,
@@ -78,9 +82,12 @@ export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, r
   if (claim !== undefined) {
     await deps.scores.putMany(scope, run.id, fresh, run.generation);
     if (failure) throw failure;
-    if (await deps.batches.claimPosted(run.id, claim, run.generation)) {
-      await deps.runs.addCounters(scope, run.id, countScores([...existing, ...fresh]));
-    }
+    await deps.runs.addCounters(
+      scope,
+      run.id,
+      countScores([...existing, ...fresh]),
+      `posted:${claim}:${run.generation}`,
+    );
     return;
   }
   const won = await Promise.all(fresh.map((score) => deps.scores.insert(scope, run.id, score, run.generation)));
@@ -90,7 +97,15 @@ export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, r
 }
 
 /** The scores this pass still lacks for these records. A judge that fails is an errored score, never a 0. */
-async function computeScores(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[], attempt: number) {
+async function computeScores(
+  deps: PipelineDeps,
+  scope: Scope,
+  run: Run,
+  records: RunRecord[],
+  attempt: number,
+  /** Writes one record's new scores as soon as they are known; without it the caller writes them all. */
+  save?: (scores: Score[]) => Promise<unknown>,
+) {
   const metrics = await autoMetricVersions(deps, scope, run);
   const scorable = records.filter((r) => r.status === 'completed');
   const written = await deps.scores.writtenInPass(
@@ -106,7 +121,9 @@ async function computeScores(deps: PipelineDeps, scope: Scope, run: Run, records
     if (missing.length === 0 || (await isCancelled())) return [];
     await deps.hooks?.beforeRecord?.('score', record, attempt);
     const scores = await Promise.all(missing.map((version) => scoreOne(deps, limiter, isCancelled, version, record)));
-    return scores.filter((s): s is Score => s !== null);
+    const own = scores.filter((s): s is Score => s !== null);
+    if (save && own.length > 0) await save(own);
+    return own;
   });
   return { fresh: results.flat(), existing: [...written.values()], metrics, failure };
 }
