@@ -133,9 +133,13 @@ export async function main() {
     const projects = await collectPages<{ id: string; name: string }>(api, '/projects');
     const loadProjects = projects.filter((p) => p.name === 'load').length - 1;
     const after = rssOf(child.pid!);
+    // autocannon counts the responses that arrived within the time; writes still in flight when it stopped may
+    // have landed too, so every acknowledged write is readable when the counts read back are at least as high.
+    const readable = readBack.length - 1 >= postedRecords && loadProjects >= postedProjects;
     console.log(
       `records: ${postedRecords} acknowledged → ${readBack.length - 1} read back (run says ${runNow.numRecords - 1}), ` +
-        `${new Set(readBack.map((r) => r.id)).size - 1} distinct; projects: ${postedProjects} acknowledged → ${loadProjects} read back`,
+        `${new Set(readBack.map((r) => r.id)).size - 1} distinct; projects: ${postedProjects} acknowledged → ${loadProjects} read back: ` +
+        (readable ? 'every acknowledged write is readable' : 'WRITES MISSING'),
     );
     console.log(
       `5xx + errors: ${fiveXx}; stack RSS ${fmt(before.rssMb, 0)} MB before → peak ${fmt(Math.max(during.peakMb, peakSampler), 0)} MB → ` +
