@@ -105,12 +105,11 @@ describe('a system that hangs', () => {
     for (const n of [0, 2]) {
       const times = arrivals.agent.get(n)!;
       expect(times, `question ${n}`).toHaveLength(ATTEMPTS);
-      // The next attempt comes once this one was cut, not long after (arrivals are logged once a request is
-      // read, which a busy machine delays by up to ~100 ms, so the lower bound has that slack).
-      for (const gap of gaps(times)) {
-        expect(gap).toBeGreaterThanOrEqual(TIMEOUT_MS / 2);
-        expect(gap).toBeLessThan(TIMEOUT_MS + 1_500);
-      }
+      // The next attempt comes once this one was cut, not long after. Arrivals are logged once a request is
+      // read, which a busy machine delays by up to a few hundred ms, so only the span of all attempts is held
+      // to the timeouts it took.
+      for (const gap of gaps(times)) expect(gap).toBeLessThan(TIMEOUT_MS + 1_500);
+      expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual((ATTEMPTS - 1) * TIMEOUT_MS - 300);
     }
     expect(records.filter((r) => r.status === 'completed')).toHaveLength(2);
     // Never the 2-minute reply: the whole run took a few timeouts.

@@ -199,15 +199,27 @@ export async function seedResources(stack: Stack, api: ApiClient, label = 'seede
   ids.systemId = system.id;
   ids.versionId = system.productionVersion.id;
   ids.runId = ok(await api.post(`/projects/${ids.projectId}/runs`, { metricIds: [] }), 'run').id;
-  const scoredRun = ok(await api.post(`/projects/${ids.projectId}/runs`, { metricIds: [ids.metricId] }), 'run').id;
+  // A heuristic beside the human metric: the background scoring of the posted record ends with a score the
+  // run counts, which is what is waited for.
+  const exact = ok(
+    await api.post(`/projects/${ids.projectId}/metrics`, {
+      name: 'exact',
+      evalType: 'heuristic',
+      outputType: 'boolean',
+      heuristic: { kind: 'exact_match', value: 'x' },
+    }),
+    'heuristic metric',
+  );
+  const scoredRun = ok(
+    await api.post(`/projects/${ids.projectId}/runs`, { metricIds: [ids.metricId, exact.id] }),
+    'run',
+  ).id;
   ids.recordId = ok(await api.post(`/runs/${scoredRun}/records`, { outputs: { response: 'x' } }), 'record').id;
   await waitFor(
-    async () =>
-      (await storedState(stack)).some((line) => line.includes(scoredRun) && line.includes('postedClaim'))
-        ? true
-        : undefined,
-    'the posted record to be counted',
+    async () => ((await api.get(`/runs/${scoredRun}`)).body.numScores >= 1 ? true : undefined),
+    'the posted record to be scored',
   );
+  await stack.pipeline?.whenIdle();
   ids.monitorId = ok(
     await api.post(`/projects/${ids.projectId}/monitors`, { name: 'm', schedule: 'rate(1 hour)', active: false }),
     'monitor',
