@@ -8,6 +8,7 @@ import { keys } from '../lambdas/aws/dynamo/keys.js';
 import { newId, positionalId } from '../lambdas/core/ids.js';
 import { startLocalStack } from '../local/stack.js';
 import { tempDataDir } from '../test/support/stack.js';
+import { recordFigure } from './results.js';
 import { BENCH_METRICS, benchPoster, closedLoop, fmt, stolenCpuSeconds } from './support.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
@@ -169,6 +170,9 @@ export async function main() {
       'non-2xx'.padStart(8),
     );
     for (const [name, load] of rows) {
+      recordFigure('api', `${name.trim()} p50`, load.p50, 'ms');
+      recordFigure('api', `${name.trim()} p99`, load.p99, 'ms');
+      recordFigure('api', `${name.trim()} req/s`, load.perSecond, '/s');
       console.log(
         name.padEnd(36),
         fmt(load.p50).padStart(8),

@@ -11,6 +11,7 @@ import { type LocalStack, startLocalStack } from '../local/stack.js';
 import { tempDataDir } from '../test/support/stack.js';
 import { startEmulatorsProcess } from './emulators-process.js';
 import { seedInChildProcess } from './export-seed.js';
+import { recordFigure } from './results.js';
 import { BENCH_METRICS, benchPoster, fmt } from './support.js';
 
 const RECORDS = Number(process.env.BENCH_EXPORT_RECORDS ?? 100_000);
@@ -107,6 +108,8 @@ export async function main() {
     const bytes = (await file.arrayBuffer()).byteLength;
     const mb = (n: number) => fmt(n / 1024 / 1024, 1);
     const growth = (key: keyof NodeJS.MemoryUsage) => mb(peak[key] - baseline[key]);
+    recordFigure('export', 'rows/s', created.rows / seconds, '/s');
+    recordFigure('export', 'peak RSS growth', (peak.rss - baseline.rss) / 1024 / 1024, 'MB');
     console.log(
       `\nexport of ${created.rows} rows: ${fmt(seconds, 2)} s → ${fmt(created.rows / seconds, 0)} rows/s (target ≥ 20,000)`,
     );

@@ -5,7 +5,8 @@ import { startLineChild } from './line-child.js';
 
 /**
  * The benchmark's LLM is an external service: run the fake in its own process so its HTTP work is not billed
- * to the stack's event loop. System calls (gpt-4o-mini) answer text; every other model answers as a judge.
+ * to the stack's event loop. System calls (gpt-4o-mini) answer text; every other model answers as a judge
+ * (grader-promptfoo in promptfoo's llm-rubric shape).
  */
 export async function startFakeLLMProcess(latencyMs: number) {
   const child = await startLineChild(import.meta.url, [String(latencyMs)], null);
@@ -32,9 +33,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     responder: (body) => {
       const now = Date.now();
       window = { calls: window.calls + 1, firstMs: window.firstMs || now, lastMs: now };
-      return body.model === 'gpt-4o-mini'
-        ? { content: 'an answer' }
-        : { content: JSON.stringify({ reasoning: 'fine', score: true }) };
+      if (body.model === 'gpt-4o-mini') return { content: 'an answer' };
+      // promptfoo's llm-rubric grader (bench/peer.ts) reads {pass, score, reason}.
+      if (body.model === 'grader-promptfoo')
+        return { content: JSON.stringify({ pass: true, score: 1, reason: 'fine' }) };
+      return { content: JSON.stringify({ reasoning: 'fine', score: true }) };
     },
   });
   const commands: Record<string, () => unknown> = {

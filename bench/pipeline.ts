@@ -8,6 +8,7 @@ import { startLocalStack } from '../local/stack.js';
 import { createMetric, createSystemVersion, seedTestset } from '../test/pipeline/support.js';
 import { apiClient, tempDataDir, waitForRun } from '../test/support/stack.js';
 import { startFakeLLMProcess } from './fake-llm-process.js';
+import { recordFigure } from './results.js';
 import { fmt, stolenCpuSeconds } from './support.js';
 
 const TESTCASES = Number(process.env.BENCH_TESTCASES ?? 1000);
@@ -137,6 +138,10 @@ export async function main() {
         `first run after boot ${fmt(cold.seconds / IDEAL_SECONDS)}×`,
     );
     console.log(`LLM calls served: ${await llm.requestCount()}`);
+    recordFigure('pipeline', 'ideal', IDEAL_SECONDS, 's');
+    recordFigure('pipeline', 'warm median', median, 's');
+    recordFigure('pipeline', 'warm median / ideal', median / IDEAL_SECONDS, '×');
+    recordFigure('pipeline', 'first run after boot / ideal', cold.seconds / IDEAL_SECONDS, '×');
   } finally {
     await stack.stop();
     await llm.close();

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { startLocalStack } from '../local/stack.js';
 import { apiClient, tempDataDir, waitForRun } from '../test/support/stack.js';
+import { recordFigure } from './results.js';
 import { benchPoster, fmt, percentiles, stolenCpuSeconds } from './support.js';
 
 const TESTCASES = Number(process.env.BENCH_TESTCASES ?? 100);
@@ -129,6 +130,11 @@ export async function main() {
     for (let round = 0; round <= ROUNDS; round++) {
       const r = await burst();
       const n = r.done.aggregates?.[metric.versionId]?.n;
+      if (round > 0) {
+        recordFigure('record-burst', `round ${round} p50`, r.p50, 'ms');
+        recordFigure('record-burst', `round ${round} p99`, r.p99, 'ms');
+        recordFigure('record-burst', `round ${round} run completed after`, r.completed / 1000, 's');
+      }
       console.log(
         `${round === 0 ? 'warm-up' : `round ${round}`}: ${r.n} concurrent record POSTs — ` +
           `p50 ${fmt(r.p50, 0)} ms, p90 ${fmt(r.p90, 0)} ms, p99 ${fmt(r.p99, 0)} ms; ` +

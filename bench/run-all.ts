@@ -1,15 +1,42 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { format } from 'node:util';
+import { markdownTable, recordedFigures } from './results.js';
 
-/** `npm run bench`: every bench/*.ts that exports main(), one after another (or the ones named on the command line). */
+/**
+ * `npm run bench`: every bench/*.ts that exports main(), one after another (or the ones named on the command
+ * line). Writes bench/results.json (the figures each bench recorded, and every line it printed) and prints
+ * the figures as one Markdown table.
+ */
 const only = process.argv.slice(2);
 const dir = import.meta.dirname;
+const HELPERS = ['run-all.ts', 'support.ts', 'results.ts'];
 const benches = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && !['run-all.ts', 'support.ts'].includes(f))
+  .filter((f) => f.endsWith('.ts') && !HELPERS.includes(f))
   .filter((f) => only.length === 0 || only.includes(f.replace(/\.ts$/, '')));
+const printed: Record<string, string[]> = {};
+const log = console.log;
 for (const file of benches) {
   const mod = (await import(join(dir, file))) as { main?: () => Promise<void> };
   if (!mod.main) continue;
-  console.log(`\n=== bench/${file} ===`);
-  await mod.main();
+  const name = file.replace(/\.ts$/, '');
+  const lines: string[] = [];
+  printed[name] = lines;
+  // Every line a bench prints is kept with its figures: older benches print more than they record.
+  console.log = (...args: unknown[]) => {
+    lines.push(format(...args));
+    log(...args);
+  };
+  log(`\n=== bench/${file} ===`);
+  try {
+    await mod.main();
+  } finally {
+    console.log = log;
+  }
 }
+const figures = recordedFigures();
+writeFileSync(
+  join(dir, 'results.json'),
+  `${JSON.stringify({ at: new Date().toISOString(), figures, printed }, null, 2)}\n`,
+);
+log(`\n## Figures (bench/results.json)\n\n${markdownTable(figures)}`);

@@ -79,6 +79,16 @@ export function onError(error: Error, c: Context) {
       { path: '(body)', message: error.message },
     ]);
   }
+  if (isItemTooLarge(error)) {
+    // Free-form documents (a Scorecard-style system config, a JSON Schema) have no size rule of their own.
+    return errorResponse(
+      c,
+      413,
+      'payload_too_large',
+      'the object is larger than one stored item may be (400 KB): send smaller free-form fields',
+      [{ path: '(body)', message: 'too large to store as one item' }],
+    );
+  }
   const transient = isTransientFault(error);
   logger.error(transient ? 'a dependency failed for now' : 'unhandled error', {
     path: c.req.path,
@@ -88,6 +98,11 @@ export function onError(error: Error, c: Context) {
   // else is our bug and would fail the same way on every retry.
   if (transient) return errorResponse(c, 503, 'unavailable', 'a service we depend on failed; retry shortly', [], true);
   return errorResponse(c, 500, 'internal', 'internal error', [], false);
+}
+
+/** DynamoDB's refusal of an item past 400 KB (PutItem and UpdateItem word it slightly differently). */
+function isItemTooLarge(error: Error) {
+  return error.name === 'ValidationException' && /Item size .*exceeded the maximum allowed size/.test(error.message);
 }
 
 /** Names the AWS SDK (and Node) give faults that pass: throttling, a dependency's 5xx, timeouts. */

@@ -188,11 +188,6 @@ export interface BatchManifestRepository {
   ): Promise<boolean>;
   /** The score summary of every batch of the run, in batch order; null for a batch that has none. */
   scoreSummaries(runId: string): Promise<Array<BatchScoreSummary | null>>;
-  /**
-   * The same claim for a message of posted records (`key` names its records), once per scoring pass: the
-   * scorer writes their scores in bulk and counts them only if it wins.
-   */
-  claimPosted(runId: string, key: string, generation: number): Promise<boolean>;
 }
 
 /** What aggregates need of one metric version's scores: counts, and the values for mean, median and histogram. */

@@ -73,24 +73,6 @@ export class DynamoBatchManifestRepository implements BatchManifestRepository {
     }
   }
 
-  /** `RUN#id` / `POSTED#key`: outside the `BATCH#` range, so finalizing never mistakes it for a batch. */
-  async claimPosted(runId: string, postedKey: string, generation: number) {
-    try {
-      await this.table.update({
-        pk: `RUN#${runId}`,
-        sk: `POSTED#${postedKey}`,
-        expression: 'SET countedScores = :g, #type = :type',
-        condition: 'attribute_not_exists(countedScores) OR countedScores < :g',
-        names: { '#type': 'type' },
-        values: { ':g': generation, ':type': 'postedClaim' },
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
   async scoreSummaries(runId: string): Promise<Array<BatchScoreSummary | null>> {
     const items = await this.table.queryAll({
       partition: key(runId, 0).pk,

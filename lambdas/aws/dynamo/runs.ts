@@ -164,7 +164,7 @@ export class DynamoRunRepository implements RunRepository {
     });
   }
 
-  async addCounters(scope: Scope, id: string, delta: RunCounters) {
+  async addCounters(scope: Scope, id: string, delta: RunCounters, once?: string) {
     const names: Record<string, string> = {};
     const values: Item = {};
     const adds: string[] = [];
@@ -201,17 +201,29 @@ export class DynamoRunRepository implements RunRepository {
       }
     });
     if (adds.length === 0 && sets.length === 1) return this.get(scope, id);
-    const item = await this.table.update({
-      ...keys.run(id),
-      expression: [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']
-        .join(' ')
-        .trim(),
-      names: Object.keys(names).length ? names : undefined,
-      values,
-      condition: 'attribute_exists(pk)',
-      returnNew: true,
-    });
-    return item && item.orgId === scope.orgId ? toRun(item) : null;
+    if (once !== undefined) {
+      // The keys counted so far, as a string set on the run item: the mark and the counts change together.
+      values[':once'] = new Set([once]);
+      values[':onceKey'] = once;
+      adds.push('countedKeys :once');
+    }
+    try {
+      const item = await this.table.update({
+        ...keys.run(id),
+        expression: [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']
+          .join(' ')
+          .trim(),
+        names: Object.keys(names).length ? names : undefined,
+        values,
+        condition:
+          once === undefined ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND NOT contains(countedKeys, :onceKey)',
+        returnNew: true,
+      });
+      return item && item.orgId === scope.orgId ? toRun(item) : null;
+    } catch (error) {
+      if (once !== undefined && isConditionFailure(error)) return this.get(scope, id);
+      throw error;
+    }
   }
 
   /**

@@ -6,9 +6,8 @@ import type { SystemConfig } from '../schemas/system.js';
 import { runSystem, type SystemDeps } from '../systems/index.js';
 import { type BatchTask, checkDeadline, type PipelineDeps, type RemainingTime } from './deps.js';
 import { cancellationProbe, errorMessage, isInvalidTestcaseRecord, loadBatch } from './load-batch.js';
-import { settleAll } from './settle.js';
+import { settleAll, writeAsFinished } from './settle.js';
 import { systemResultProblem } from './storable.js';
-import { createStreamingWriter } from './streaming-writer.js';
 
 export interface BatchOutcome {
   completed: number;
@@ -46,44 +45,47 @@ export async function executeBatch(
     secrets: (name) => deps.projectSecrets.value(scope, run.projectId, name),
   };
 
-  // Each record is written as it finishes (see createStreamingWriter), so a worker cut off mid-batch keeps it.
-  const writer = createStreamingWriter((finished: RunRecord[]) =>
-    deps.records.insertMany(scope, finished, run.projectId),
-  );
+  // Each record is written as it finishes (see writeAsFinished), so a worker cut off mid-batch keeps it.
+  const save = writeAsFinished<RunRecord>((finished) => deps.records.insertMany(scope, finished, run.projectId));
   const { results, failure } = await settleAll(records, async (record) => {
-    // Finished before it ran (its testcase was deleted) and never written; or done by an earlier delivery.
-    if (isFinished(record)) {
-      if (!stored.has(record.id)) writer.add(record);
-      return record;
-    }
+    if (isFinished(record)) return record;
     checkDeadline(remainingMs);
     await deps.hooks?.beforeRecord?.('execute', record, attempt);
     // Checked once a slot is free, not before queueing: a cancel must stop records waiting for the budget.
-    const done = await limiter.run(async () => {
+    const result = await limiter.run(async () => {
       if (await isCancelled()) return record;
       checkDeadline(remainingMs);
       return executeRecord(deps, system, config, record);
     });
-    if (isFinished(done)) writer.add(done);
-    return done;
+    if (isFinished(result)) await save(result);
+    return result;
   });
-  // The permits go back before the last results are written: other workers can use them meanwhile.
+  // The permits go back before the rest is written: other workers can use them meanwhile.
   await limiter.releaseIdle();
-  await writer.close();
+  // Finished before it ran (its testcase was deleted) and never written; the others were written as they finished.
+  const unwritten = results.filter((r, i) => isFinished(records[i]!) && !stored.has(r.id));
+  await deps.records.insertMany(scope, unwritten, run.projectId);
   if (failure) throw failure;
+  const fresh = results.filter((r, i) => isFinished(r) && (!isFinished(records[i]!) || !stored.has(r.id)));
 
   const finished = results.filter(isFinished);
   const errored = finished.filter((r) => r.status === 'errored').length;
-  if (await deps.batches.claim(run.id, task.batch, 'execution', 0)) {
-    await deps.runs.addCounters(scope, run.id, {
+  await deps.runs.addCounters(
+    scope,
+    run.id,
+    {
       executed: finished.length,
       erroredRecords: errored,
       invalidRecords: finished.filter(isInvalidTestcaseRecord).length,
       firstRecordError: finished.find((r) => r.status === 'errored')?.error ?? undefined,
-    });
-  }
-  return { completed: finished.length - errored, errored, skipped: records.length - writer.added };
+    },
+    executionCountKey(task.batch),
+  );
+  return { completed: finished.length - errored, errored, skipped: records.length - fresh.length };
 }
+
+/** The key a batch's execution totals are counted under, once, by the executor or by MarkBatchErrored. */
+export const executionCountKey = (batch: number) => `execution:${batch}`;
 
 async function systemConfigOf(deps: PipelineDeps, scope: Scope, run: Run): Promise<SystemConfig | null> {
   if (!run.systemVersionId) return null;

@@ -1,4 +1,5 @@
 import type { BatchTask, WorkflowDeps } from './deps.js';
+import { executionCountKey } from './execute-batch.js';
 import { loadBatch } from './load-batch.js';
 
 /**
@@ -16,11 +17,9 @@ export async function markBatchErrored(
   // Records the executor never wrote: the unfinished ones now errored, and any errored before they ran.
   const unwritten = records.filter((r) => r.status === 'errored' && !stored.has(r.id));
   await deps.records.insertMany(scope, [...marked, ...unwritten], run.projectId);
-  // The executor never claimed this batch (it failed), so its totals are added here, once.
-  if (await deps.batches.claim(run.id, input.batch, 'execution', 0)) {
-    const errored = records.filter((r) => r.status === 'errored').length + marked.length;
-    const executed = records.filter((r) => r.status === 'completed').length + errored;
-    await deps.runs.addCounters(scope, run.id, { executed, erroredRecords: errored });
-  }
+  // The executor never counted this batch (it failed), so its totals are added here, once.
+  const errored = records.filter((r) => r.status === 'errored').length + marked.length;
+  const executed = records.filter((r) => r.status === 'completed').length + errored;
+  await deps.runs.addCounters(scope, run.id, { executed, erroredRecords: errored }, executionCountKey(input.batch));
   return { runId: run.id, batch: input.batch, marked: marked.length };
 }

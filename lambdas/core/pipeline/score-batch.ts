@@ -8,9 +8,8 @@ import type { RunRecord, Score } from '../schemas/record.js';
 import type { Run } from '../schemas/run.js';
 import { type BatchTask, checkDeadline, type PipelineDeps, type RemainingTime } from './deps.js';
 import { cancellationProbe, errorMessage, loadBatch } from './load-batch.js';
-import { settleAll } from './settle.js';
+import { settleAll, writeAsFinished } from './settle.js';
 import { scoreResultProblem } from './storable.js';
-import { createStreamingWriter } from './streaming-writer.js';
 
 /** Loads the metric versions this pass judges (human ones wait for people; a rescore judges only those it named). */
 export async function autoMetricVersions(deps: PipelineDeps, scope: Scope, run: Run): Promise<MetricVersion[]> {
@@ -38,19 +37,26 @@ export function countScores(scores: Score[]): RunCounters {
  */
 export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 1, remainingMs?: RemainingTime) {
   const { scope, run, records } = await loadBatch(deps, task, 'skip');
-  // Each record's scores are written as they are judged, so a worker cut off mid-batch keeps them.
-  const writer = createStreamingWriter((scores: Score[]) => deps.scores.putMany(scope, run.id, scores, run.generation));
-  const { fresh, existing, metrics, failure } = await computeScores(deps, scope, run, records, attempt, {
+  // Each record's scores are written once its judges have answered (see writeAsFinished).
+  const save = writeAsFinished<Score[]>((perRecord) =>
+    deps.scores.putMany(scope, run.id, perRecord.flat(), run.generation),
+  );
+  const { fresh, existing, metrics, failure } = await computeScores(
+    deps,
+    scope,
+    run,
+    records,
+    attempt,
+    save,
     remainingMs,
-    onScored: (scores) => writer.add(...scores),
-  });
-  await writer.close();
+  );
   if (failure) throw failure;
   const scores = [...existing, ...fresh];
   const summary = summarizeBatch(run.generation, records.length, metrics, scores);
-  if (await deps.batches.claim(run.id, task.batch, 'scores', run.generation, summary)) {
-    await deps.runs.addCounters(scope, run.id, countScores(scores));
-  }
+  // The claim keeps the batch's summary for FinalizeRun; the counts are added once under their own key, on the
+  // run item itself, so a crash between the two writes neither loses nor doubles them.
+  await deps.batches.claim(run.id, task.batch, 'scores', run.generation, summary);
+  await deps.runs.addCounters(scope, run.id, countScores(scores), `scores:${task.batch}:${run.generation}`);
   return {
     scored: fresh.filter((s) => s.status === 'completed').length,
     errored: fresh.filter((s) => s.status === 'errored').length,
@@ -80,16 +86,16 @@ function summarizeBatch(
  * once per pass and only the writes that win are counted.
  */
 export async function scoreRecords(deps: PipelineDeps, scope: Scope, run: Run, records: RunRecord[], claim?: string) {
-  const writer = createStreamingWriter((scores: Score[]) => deps.scores.putMany(scope, run.id, scores, run.generation));
-  const { fresh, existing, failure } = await computeScores(deps, scope, run, records, 1, {
-    onScored: claim !== undefined ? (scores) => writer.add(...scores) : undefined,
-  });
+  const { fresh, existing, failure } = await computeScores(deps, scope, run, records, 1);
   if (claim !== undefined) {
-    await writer.close();
+    await deps.scores.putMany(scope, run.id, fresh, run.generation);
     if (failure) throw failure;
-    if (await deps.batches.claimPosted(run.id, claim, run.generation)) {
-      await deps.runs.addCounters(scope, run.id, countScores([...existing, ...fresh]));
-    }
+    await deps.runs.addCounters(
+      scope,
+      run.id,
+      countScores([...existing, ...fresh]),
+      `posted:${claim}:${run.generation}`,
+    );
     return;
   }
   const won = await Promise.all(fresh.map((score) => deps.scores.insert(scope, run.id, score, run.generation)));
@@ -105,7 +111,10 @@ async function computeScores(
   run: Run,
   records: RunRecord[],
   attempt: number,
-  options: { remainingMs?: RemainingTime; onScored?: (scores: Score[]) => void } = {},
+  /** Writes one record's new scores as soon as they are known; without it the caller writes them all. */
+  save?: (scores: Score[]) => Promise<unknown>,
+  /** How long the invocation has left: no record is started under the margin (see checkDeadline). */
+  remainingMs?: RemainingTime,
 ) {
   const metrics = await autoMetricVersions(deps, scope, run);
   const scorable = records.filter((r) => r.status === 'completed');
@@ -120,12 +129,12 @@ async function computeScores(
   const { results, failure } = await settleAll(scorable, async (record) => {
     const missing = metrics.filter((m) => !written.has(`${record.id}/${m.id}`));
     if (missing.length === 0 || (await isCancelled())) return [];
-    checkDeadline(options.remainingMs);
+    checkDeadline(remainingMs);
     await deps.hooks?.beforeRecord?.('score', record, attempt);
     const scores = await Promise.all(missing.map((version) => scoreOne(deps, limiter, isCancelled, version, record)));
-    const judged = scores.filter((s): s is Score => s !== null);
-    options.onScored?.(judged);
-    return judged;
+    const own = scores.filter((s): s is Score => s !== null);
+    if (save && own.length > 0) await save(own);
+    return own;
   });
   await limiter.releaseIdle();
   return { fresh: results.flat(), existing: [...written.values()], metrics, failure };

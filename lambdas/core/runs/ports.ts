@@ -58,8 +58,12 @@ export interface RunRepository {
   get(scope: Scope, id: string): Promise<Run | null>;
   list(scope: Scope, projectId: string, page: PageRequest, filter?: { source?: string }): Promise<Paged<Run>>;
   update(scope: Scope, id: string, patch: RunPatch, condition?: RunCondition): Promise<Run | null>;
-  /** Adds to the counters atomically and returns the run as it is now (null when it does not exist). */
-  addCounters(scope: Scope, id: string, delta: RunCounters): Promise<Run | null>;
+  /**
+   * Adds to the counters atomically and returns the run as it is now (null when it does not exist). With
+   * `once`, the delta is added only if no earlier call named the same key (a batch's phase): a worker that dies
+   * after counting, or before, neither loses nor doubles the batch's totals when it is redelivered.
+   */
+  addCounters(scope: Scope, id: string, delta: RunCounters, once?: string): Promise<Run | null>;
   /**
    * Counts records per testcase of a run (`key` → how many more arrived) and returns each key's new total: the
    * n-th record of a testcase is its trial n−1. `size` is a fixed hint of how many testcases the run covers

@@ -54,11 +54,19 @@ export type FreeformSystemConfig = z.infer<typeof FreeformSystemConfig>;
 export const SystemConfig = z.union([TypedSystemConfig, FreeformSystemConfig]).meta({ id: 'SystemConfig' });
 export type SystemConfig = z.infer<typeof SystemConfig>;
 
+/** The largest config a system version stores, as JSON text. */
+export const MAX_SYSTEM_CONFIG_BYTES = 256 * 1024;
+
 /**
  * A config in a request. The union alone would take a malformed typed config as a free-form one, so a config
  * that names a Verdict type is checked as that type, and its faults name the field (`config.model`).
  */
 export const SystemConfigInput = SystemConfig.transform((config, ctx): SystemConfig => {
+  // A version is one stored item (DynamoDB holds 400 KB): refuse a larger config before anything is written.
+  if (new TextEncoder().encode(JSON.stringify(config)).length > MAX_SYSTEM_CONFIG_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_SYSTEM_CONFIG_BYTES} bytes as JSON`, path: [] });
+    return z.NEVER;
+  }
   if (!TYPED_CONFIG_TYPES.has(config.type)) return config;
   const typed = TypedSystemConfig.safeParse(config);
   if (typed.success) return typed.data;
