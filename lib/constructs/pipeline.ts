@@ -136,6 +136,8 @@ export class Pipeline extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Its worker consumes it too, so a message must stay hidden while the worker handles it.
+      visibilityTimeout,
     });
     const queue = new Queue(this, `${prefix}Queue`, {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -144,8 +144,10 @@ describe('queues', () => {
         },
         SqsManagedSseEnabled: true,
       });
+      // Its worker consumes the DLQ too, so it hides a message as long as the work queue does.
       expect(resource(dlqId).Properties).toEqual({
         MessageRetentionPeriod: 14 * 24 * 3600,
+        VisibilityTimeout: definition.visibilityTimeoutSeconds,
         SqsManagedSseEnabled: true,
       });
       for (const q of [queue, deadLetterQueue]) {

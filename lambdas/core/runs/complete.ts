@@ -15,10 +15,10 @@ export async function completeIfDone(deps: CoreDeps, scope: Scope, runId: string
   for (let attempt = 0; attempt < 10; attempt++) {
     const run = await deps.runs.get(scope, runId);
     if (!run || !readyToFinalize(run)) return false;
-    const { numRecords, numScores } = run;
+    const { numRecords, numScores, status } = run;
     const result = await finalizeRun(
       deps,
-      { runId, orgId: scope.orgId, expected: { numRecords, numScores } },
+      { runId, orgId: scope.orgId, expected: { numRecords, numScores, status } },
       storedScoreTallies(deps),
     );
     if (result.finalized) return true;

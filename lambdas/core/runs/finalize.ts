@@ -95,7 +95,13 @@ export function workflowErrorMessage(error: unknown): string {
  */
 export async function finalizeRun(
   deps: CoreDeps,
-  input: { runId: string; orgId: string; error?: unknown; expected?: Pick<Run, 'numRecords' | 'numScores'> },
+  input: {
+    runId: string;
+    orgId: string;
+    error?: unknown;
+    /** Apply only if the run still reads so: its counters and, when given, its stored status. */
+    expected?: Pick<Run, 'numRecords' | 'numScores'> & { status?: Run['status'] };
+  },
   tallySource: TallySource,
 ) {
   const scope: Scope = { orgId: input.orgId };
@@ -122,8 +128,12 @@ export async function finalizeRun(
     scope,
     run.id,
     { status, aggregates, numScores, completedAt: done ? nowIso(deps) : null, failureReason },
-    // Finalizing never overwrites a cancel that raced with the last batch.
-    { statusIn: RunStatus.options.filter((st) => st !== 'cancelled'), countersAre: input.expected },
+    // Finalizing never overwrites a cancel that raced with the last batch, nor (given the status it was judged in)
+    // a finalization that got there first: two scorers finishing together finalize the run once.
+    {
+      statusIn: input.expected?.status ? [input.expected.status] : RunStatus.options.filter((st) => st !== 'cancelled'),
+      countersAre: input.expected && { numRecords: input.expected.numRecords, numScores: input.expected.numScores },
+    },
   );
   return { runId: run.id, status: updated?.status ?? run.status, finalized: updated !== null };
 }
