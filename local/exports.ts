@@ -49,7 +49,6 @@ export async function startLocalExportWorker(
   });
   return {
     queue: new SqsExportQueue(sqs, queueUrl),
-    health: async () => ({ exports: 'ok' }),
     stop: () => poller.stop(),
   };
 }
