@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetric, createSystemVersion, seedTestset } from '../pipeline/support.js';
 import { parseCsv } from '../support/csv.js';
+import { exportAndWait } from '../support/exports.js';
 import { type FakeAgent, type FakeLLM, startFakeAgent, startFakeLLM } from '../support/fake-llm.js';
 import { type ApiClient, apiClient, startTestStack, waitForRun } from '../support/stack.js';
 
@@ -83,10 +84,10 @@ async function download(url: string) {
 
 /** The run's export and the records page's export of the same run, parsed. */
 async function exportsOf(runId: string) {
-  const run = await api.post(`/runs/${runId}/exports`, {});
-  const page = await api.post(`/projects/${projectId}/records/exports`, { runId });
-  expect(run.status, JSON.stringify(run.body)).toBe(201);
-  expect(page.status, JSON.stringify(page.body)).toBe(201);
+  const run = (await exportAndWait(api, `/runs/${runId}/exports`)).settled;
+  const page = (await exportAndWait(api, `/projects/${projectId}/records/exports`, { runId })).settled;
+  expect(run.body.status, JSON.stringify(run.body)).toBe('completed');
+  expect(page.body.status, JSON.stringify(page.body)).toBe('completed');
   return {
     run: await download(run.body.url),
     page: await download(page.body.url),
@@ -169,8 +170,8 @@ describe('exports never carry a secret', () => {
     expect(agent.requests.some((r) => r.headers.authorization === `Bearer ${PROJECT_SECRET}`)).toBe(true);
     expect(llm.requests.some((r) => r.headers.authorization === `Bearer ${SERVER_LLM_KEY}`)).toBe(true);
 
-    const run2 = await api.post(`/runs/${run.id}/exports`, {});
-    const page = await api.post(`/projects/${seeded.projectId}/records/exports`, { runId: run.id });
+    const run2 = (await exportAndWait(api, `/runs/${run.id}/exports`)).settled;
+    const page = (await exportAndWait(api, `/projects/${seeded.projectId}/records/exports`, { runId: run.id })).settled;
     const texts = [await download(run2.body.url), await download(page.body.url)];
     const secrets = serverSecrets();
     expect(secrets.length).toBeGreaterThanOrEqual(4);

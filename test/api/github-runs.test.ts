@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GithubWorkflowDispatcher } from '../../lambdas/adapters/github/workflow-dispatcher.js';
 import { githubNotConfigured, WorkflowDispatchError } from '../../lambdas/core/github/ports.js';
 import { createMetric, EXACT_METRIC, seedTestset } from '../pipeline/support.js';
+import { waitForExport } from '../support/exports.js';
 import {
   type ApiClient,
   type ApiResponse,
@@ -210,8 +211,10 @@ describe('GitHub-triggered runs', () => {
     seen.push(JSON.stringify(records));
 
     // The export of the run carries no token either.
-    const exported = await recorded(api.post(`/runs/${run.id}/exports`, {}));
-    expect(exported.status).toBe(201);
+    const accepted = await recorded(api.post(`/runs/${run.id}/exports`, {}));
+    expect(accepted.status).toBe(202);
+    const exported = await recorded(waitForExport(api, accepted.body.id));
+    expect(exported.body.status).toBe('completed');
     const csv = await (await fetch(exported.body.url)).text();
     expect(csv.split(/\r?\n/).filter(Boolean)).toHaveLength(6);
     seen.push(csv);

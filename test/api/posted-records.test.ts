@@ -69,10 +69,11 @@ describe('records posted by a client', () => {
 
     const late = await post(testcases[0], 'wrong');
     expect(late.body.trial).toBe(1);
-    // Answered only once the run is reopened: a client that reads it now never sees the old figures as final.
+    // Answered only once the run is reopened: a client that reads it now never sees the old figures as final
+    // (it reads the run reopened, or already completed again if the late record was scored in the meantime).
     const reopened = (await api.get(`/runs/${run.id}`)).body;
-    expect(reopened.status).not.toBe('completed');
-    expect(reopened.aggregates).toBeNull();
+    if (reopened.status === 'completed') expect(reopened).toMatchObject({ numRecords: 3, numScores: 3 });
+    else expect(reopened.aggregates).toBeNull();
 
     const again = await waitForRun(api, run.id);
     expect(again).toMatchObject({ status: 'completed', numRecords: 3, numScores: 3, trials: 2 });
@@ -88,7 +89,6 @@ describe('records posted by a client', () => {
 
     expect((await post(testcases[0], testcases[0].expected.answer)).status).toBe(201);
     const reopened = (await api.get(`/runs/${run.id}`)).body;
-    expect(reopened.status).not.toBe('failed');
     expect(reopened.failureReason).toBeNull();
     const again = await waitForRun(api, run.id);
     expect(again).toMatchObject({ status: 'completed', failureReason: null, numRecords: 2 });

@@ -52,6 +52,9 @@ const VALID: Record<string, { body?: unknown; query?: Record<string, string> }> 
   'POST /projects/{projectId}/monitors': { body: { name: 'm', schedule: 'rate(1 hour)', active: false } },
   'POST /projects/{projectId}/playground': { body: { config: { type: 'external' }, inputs: { q: 'x' } } },
   'GET /runs/{runId}/compare': { query: { baseline: 'runId' } },
+  'PUT /projects/{projectId}/github': {
+    body: { owner: 'acme', repo: 'bot', workflow: 'verdict.yml', ref: 'main', token: 'ghp_tenancy_probe' },
+  },
 };
 const bodyFor = (op: Operation) =>
   VALID[`${op.method} ${op.path}`]?.body ?? (isWrite(op) && op.bodySchema ? skeleton(doc, op.bodySchema) : undefined);

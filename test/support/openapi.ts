@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { LOCAL_BUCKET, LOCAL_TABLE } from '../../local/emulators.js';
+import { waitForExport } from './exports.js';
 import { type ApiClient, apiClient, type startTestStack, waitFor } from './stack.js';
 
 /**
@@ -227,6 +228,8 @@ export async function seedResources(stack: Stack, api: ApiClient, label = 'seede
   ids.name = 'API_TOKEN';
   ok(await api.put(`/projects/${ids.projectId}/secrets/${ids.name}`, { value: 'hunter2-secret-value' }), 'secret');
   ids.exportId = ok(await api.post(`/runs/${ids.runId}/exports`, {}), 'export').id;
+  // Exports are written by a worker: settled now, so no later snapshot of the stored state sees it move.
+  await waitForExport(api, ids.exportId!);
   ids.scoredRunId = scoredRun;
   return ids;
 }
