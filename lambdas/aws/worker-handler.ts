@@ -1,9 +1,11 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { handleDeadLetter } from '../core/pipeline/dead-letters.js';
 import { handleWorkerMessage } from '../core/pipeline/worker.js';
 import type { pipelineRuntime } from './lambda-runtime.js';
 import { QUEUE_DEFINITIONS, type QueueRole, retryVisibilitySeconds } from './queue-definitions.js';
 import { createSqsWorkerHandler, withDeadLetters } from './sqs-worker.js';
+import { loggedDeliveries } from './worker-log.js';
 import { instrumentWorker } from './worker-metrics.js';
 
 /**
@@ -17,9 +19,10 @@ export function workerHandler(base: Awaited<ReturnType<typeof pipelineRuntime>>,
   const { config } = runtime;
   const queueUrl = role === 'executor' ? config.EXECUTOR_QUEUE_URL : config.SCORER_QUEUE_URL;
   const deliveries = QUEUE_DEFINITIONS[role].maxReceiveCount;
+  const logger = new Logger({ serviceName: `verdict-${role}` });
   const handler = createSqsWorkerHandler(
     withDeadLetters(
-      (delivery) => handleWorkerMessage(runtime.deps, runtime.callbacks, delivery),
+      loggedDeliveries(logger, (delivery) => handleWorkerMessage(runtime.deps, runtime.callbacks, delivery)),
       config.DEAD_LETTER_QUEUE_ARN,
       (delivery) => handleDeadLetter(runtime.deps, runtime.callbacks, { queue: role, body: delivery.body, deliveries }),
     ),
@@ -38,5 +41,8 @@ export function workerHandler(base: Awaited<ReturnType<typeof pipelineRuntime>>,
       },
     },
   );
-  return runtime.publishing(handler);
+  return runtime.publishing((event, context) => {
+    if (context) logger.addContext(context);
+    return handler(event, context);
+  });
 }
