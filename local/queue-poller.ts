@@ -69,13 +69,14 @@ export function startQueuePoller(options: QueuePollerOptions) {
       );
     }
     for (const message of messages.filter((m) => failed.has(m.MessageId!))) {
-      // Lambda would wait out the visibility timeout; locally a short backoff keeps retries prompt.
+      // Lambda shortens the visibility timeout too (lambdas/aws/worker-handler.ts, 5 s doubling); locally a
+      // linear second per try keeps all five tries of a poisoned message within 15 s.
       const receives = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
       await options.sqs.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: options.queueUrl,
           ReceiptHandle: message.ReceiptHandle!,
-          VisibilityTimeout: Math.min(30, 2 ** (receives - 1)),
+          VisibilityTimeout: Math.min(10, receives),
         }),
       );
     }

@@ -46,7 +46,7 @@ describe('the dead-letter consumer', () => {
 
     // Act
     expect((await api.post(`/runs/${run.id}/finish`)).status).toBe(200);
-    const done = await waitForRun(api, run.id, ['completed', 'failed', 'cancelled'], 60_000);
+    const done = await waitForRun(api, run.id, ['completed', 'failed', 'cancelled'], 120_000);
 
     // Assess: every delivery was tried, then the consumer settled the record and the run
     expect(scoringAttempts).toBe(QUEUE_DEFINITIONS.scorer.maxReceiveCount);
@@ -61,5 +61,5 @@ describe('the dead-letter consumer', () => {
       scores: [],
     });
     expect(records.filter((r) => r.status === 'completed')).toHaveLength(2);
-  });
+  }, 150_000);
 });
