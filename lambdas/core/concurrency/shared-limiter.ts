@@ -1,4 +1,4 @@
-import type { Limiter } from '../llm/limiter.js';
+import { type Limiter, limiterOver } from '../llm/limiter.js';
 
 export interface SharedLimiterOptions {
   /** Asks for `want` permits in all (more, fewer or 0) and answers how many this process now holds. */
@@ -121,26 +121,14 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
     lingerTimer.unref();
   };
 
-  return {
-    async run<T>(fn: () => Promise<T>): Promise<T> {
-      await acquire();
-      try {
-        return await fn();
-      } finally {
-        release();
-      }
-    },
-    get active() {
-      return active;
-    },
-    get pending() {
-      return waiting.length;
-    },
+  const limiter = limiterOver({ acquire, release, active: () => active, pending: () => waiting.length });
+  // Object.assign keeps the limiter's getters (a spread would freeze them at today's counts).
+  return Object.assign(limiter, {
     async releaseIdle() {
       if (lingerTimer) clearTimeout(lingerTimer);
       lingerTimer = null;
       // Best effort: if the pool cannot be reached the lease runs out by itself.
       if (demand() < held) await sync();
     },
-  };
+  });
 }

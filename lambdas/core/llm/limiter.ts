@@ -31,20 +31,33 @@ export function createLimiter(limit: number): Limiter {
     return new Promise<void>((resolve) => waiting.push(resolve));
   };
 
+  return limiterOver({ acquire, release, active: () => active, pending: () => waiting.length });
+}
+
+/** What a limiter counts with: how a slot is taken and given back, and how many are in use or awaited. */
+export interface Slots {
+  acquire(): Promise<void>;
+  release(): void;
+  active(): number;
+  pending(): number;
+}
+
+/** A Limiter over any way of counting slots (this process's semaphore, or permits leased from a shared pool). */
+export function limiterOver(slots: Slots): Limiter {
   return {
     async run<T>(fn: () => Promise<T>): Promise<T> {
-      await acquire();
+      await slots.acquire();
       try {
         return await fn();
       } finally {
-        release();
+        slots.release();
       }
     },
     get active() {
-      return active;
+      return slots.active();
     },
     get pending() {
-      return waiting.length;
+      return slots.pending();
     },
   };
 }
