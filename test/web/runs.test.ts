@@ -152,6 +152,8 @@ describe('run details actions', () => {
 
     await page.reload();
     await poll(() => page.getByLabel('Notes').inputValue()).toBe('Baseline prompt; look at question 3.');
+    // The disabled button says why it is disabled.
+    await page.getByText('Saved · edit to change').waitFor();
     expect((await t.api.get(`/runs/${kickoffRunId}`)).body.notes).toBe('Baseline prompt; look at question 3.');
     await page.getByText('bot-model').first().waitFor();
     await checkPage(page, 'run-notes', /Run Kickoff/);

@@ -50,6 +50,10 @@ export function RunDetailsPanel({ run }: { run: Run }) {
               Notes saved
             </span>
           )}
+          {/* The button is greyed out while nothing changed: say why, so it does not read as broken. */}
+          {!savedAt && !save.isPending && notes === run.notes && run.notes && (
+            <span className="muted small">Saved · edit to change</span>
+          )}
           {save.error && (
             <span className="error-note" role="alert">
               {errorText(save.error)}
