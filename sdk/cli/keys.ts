@@ -20,7 +20,8 @@ const KEYS_CLI = fileURLToPath(new URL('../../local/keys-cli.ts', import.meta.ur
  * command and the SDK opens no data store itself. Where the SDK is installed without the server, it says so.
  */
 export async function keysCommand(args: string[], io: CliIO): Promise<number> {
-  const store = args.includes('--data-dir') || args.includes('--table') || io.env.VERDICT_DATA_DIR;
+  const names = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const store = names('--data-dir') || names('--table') || io.env.VERDICT_DATA_DIR;
   if (!store && !args.some((a) => a === '--help' || a === '-h')) {
     throw new CliUsageError(
       'keys are not managed over HTTP: pass --data-dir DIR (a local stack) or --table NAME (a deployed one)',
