@@ -52,13 +52,15 @@ export async function executeBatch(
     checkDeadline(remainingMs);
     await deps.hooks?.beforeRecord?.('execute', record, attempt);
     // Checked once a slot is free, not before queueing: a cancel must stop records waiting for the budget.
-    const result = await limiter.run(async () => {
+    return limiter.run(async () => {
       if (await isCancelled()) return record;
       checkDeadline(remainingMs);
-      return executeRecord(deps, system, config, record);
+      const result = await executeRecord(deps, system, config, record);
+      // The permit covers the write as well as the call: calls in flight plus answers not yet saved never pass
+      // the run's concurrency, so a crash makes at most that many calls again.
+      if (isFinished(result)) await save(result);
+      return result;
     });
-    if (isFinished(result)) await save(result);
-    return result;
   });
   // The permits go back before the rest is written: other workers can use them meanwhile.
   await limiter.releaseIdle();

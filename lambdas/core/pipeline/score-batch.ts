@@ -37,10 +37,8 @@ export function countScores(scores: Score[]): RunCounters {
  */
 export async function scoreBatch(deps: PipelineDeps, task: BatchTask, attempt = 1, remainingMs?: RemainingTime) {
   const { scope, run, records } = await loadBatch(deps, task, 'skip');
-  // Each record's scores are written once its judges have answered (see writeAsFinished).
-  const save = writeAsFinished<Score[]>((perRecord) =>
-    deps.scores.putMany(scope, run.id, perRecord.flat(), run.generation),
-  );
+  // Each score is written as soon as its judge has answered (see writeAsFinished).
+  const save = writeAsFinished<Score>((scores) => deps.scores.putMany(scope, run.id, scores, run.generation));
   const { fresh, existing, metrics, failure } = await computeScores(
     deps,
     scope,
@@ -111,8 +109,8 @@ async function computeScores(
   run: Run,
   records: RunRecord[],
   attempt: number,
-  /** Writes one record's new scores as soon as they are known; without it the caller writes them all. */
-  save?: (scores: Score[]) => Promise<unknown>,
+  /** Writes each new score as soon as it is known; without it the caller writes them all. */
+  save?: (score: Score) => Promise<unknown>,
   /** How long the invocation has left: no record is started under the margin (see checkDeadline). */
   remainingMs?: RemainingTime,
 ) {
@@ -131,22 +129,39 @@ async function computeScores(
     if (missing.length === 0 || (await isCancelled())) return [];
     checkDeadline(remainingMs);
     await deps.hooks?.beforeRecord?.('score', record, attempt);
-    const scores = await Promise.all(missing.map((version) => scoreOne(deps, limiter, isCancelled, version, record)));
-    const own = scores.filter((s): s is Score => s !== null);
-    if (save && own.length > 0) await save(own);
-    return own;
+    const scores = await Promise.all(
+      missing.map((version) => scoreOne(deps, limiter, isCancelled, version, record, save)),
+    );
+    return scores.filter((s): s is Score => s !== null);
   });
   await limiter.releaseIdle();
   return { fresh: results.flat(), existing: [...written.values()], metrics, failure };
 }
 
+/**
+ * One metric on one record, written through `save` when given. A judge's permit covers its write as well as its
+ * call: judge calls in flight plus scores not yet saved never pass the run's concurrency, so a crash makes at
+ * most that many judge calls again.
+ */
 async function scoreOne(
   deps: PipelineDeps,
   limiter: { run<T>(fn: () => Promise<T>): Promise<T> },
   isCancelled: () => Promise<boolean>,
   version: MetricVersion,
   record: RunRecord,
+  save?: (score: Score) => Promise<unknown>,
 ): Promise<Score | null> {
+  const scoreAndSave = async () => {
+    const score = await judgeOne(deps, version, record);
+    if (save) await save(score);
+    return score;
+  };
+  if (version.definition.evalType !== 'ai') return scoreAndSave();
+  return limiter.run(async () => ((await isCancelled()) ? null : scoreAndSave()));
+}
+
+/** The score of one metric on one record: a judge that fails gives an errored score, never a 0. */
+async function judgeOne(deps: PipelineDeps, version: MetricVersion, record: RunRecord): Promise<Score> {
   const base = { recordId: record.id, metricConfigId: version.id, metricId: version.metricId, updatedAt: nowIso(deps) };
   const subject = {
     inputs: record.inputs,
@@ -157,11 +172,7 @@ async function scoreOne(
   };
   try {
     const score = () => scoreRecordWithMetric(version.definition, subject, { chat: deps.chat });
-    const result =
-      version.definition.evalType === 'ai'
-        ? await limiter.run(async () => ((await isCancelled()) ? undefined : withRetries(score, deps.retry)))
-        : await score();
-    if (result === undefined) return null; // cancelled while waiting for the budget
+    const result = version.definition.evalType === 'ai' ? await withRetries(score, deps.retry) : await score();
     if (!result) throw new Error('human metrics are not scored automatically');
     const problem = scoreResultProblem(result);
     if (problem) throw new Error(problem);
