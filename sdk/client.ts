@@ -1,3 +1,4 @@
+import { VerdictApiError } from './errors.js';
 import { type QueryValue, type RequestOptions, Transport, type TransportOptions } from './http.js';
 import { PageIterator } from './paging.js';
 import { type RunAndEvaluateOptions, type RunAndEvaluateResult, runAndEvaluate } from './run-and-evaluate.js';
@@ -11,12 +12,14 @@ import type {
   CreateSystemVersionInput,
   CreateTestsetInput,
   ExportJob,
+  GithubConnection,
   ListParams,
   Metric,
   Page,
   PlaygroundInput,
   PlaygroundResult,
   Project,
+  PutGithubConnectionInput,
   RecordSearchFilter,
   RecordWithScores,
   RescoreRunInput,
@@ -221,6 +224,25 @@ export class VerdictClient {
       this.get<ExportJob>(`/exports/${enc(id)}`, { ...o, query: { expiresIn: p?.expiresIn } }),
     /** Polls until the export is completed (its link) or failed (VerdictExportFailedError). */
     wait: (id: string, o?: WaitForExportOptions) => waitForExport(this, id, o),
+  };
+
+  /** The GitHub Actions workflow a run with `execution: "github"` starts (the token is never returned). */
+  readonly github = {
+    /** The project's connection, or null when it has none. */
+    get: async (projectId: string, o?: CallOptions) => {
+      try {
+        return await this.get<GithubConnection>(`/projects/${enc(projectId)}/github`, o);
+      } catch (error) {
+        // A 404 about the connection (not about the project) means the project has none yet.
+        const none = error instanceof VerdictApiError && error.status === 404 && /GitHub connection/.test(error.message);
+        if (none) return null;
+        throw error;
+      }
+    },
+    connect: (projectId: string, body: PutGithubConnectionInput, o?: CallOptions) =>
+      this.send<GithubConnection>('PUT', `/projects/${enc(projectId)}/github`, body, o),
+    disconnect: (projectId: string, o?: CallOptions) =>
+      this.send<Success>('DELETE', `/projects/${enc(projectId)}/github`, undefined, o),
   };
 
   readonly playground = {

@@ -17,6 +17,10 @@ import type {
   Export as ExportSchema,
 } from '../lambdas/core/schemas/export.js';
 import type {
+  GithubConnection as GithubConnectionSchema,
+  PutGithubConnection as PutGithubConnectionSchema,
+} from '../lambdas/core/schemas/github.js';
+import type {
   CreateMetric as CreateMetricSchema,
   Metric as MetricSchema,
   UpdateMetric as UpdateMetricSchema,
@@ -95,6 +99,9 @@ export type MetricAggregate = z.infer<typeof MetricAggregateSchema>;
 export type CreateRunInput = z.input<typeof CreateRunSchema>;
 export type UpdateRunInput = z.input<typeof UpdateRunSchema>;
 export type RescoreRunInput = z.input<typeof RescoreRunSchema>;
+
+export type GithubConnection = z.infer<typeof GithubConnectionSchema>;
+export type PutGithubConnectionInput = z.input<typeof PutGithubConnectionSchema>;
 
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 export type RecordWithScores = z.infer<typeof RecordWithScoresSchema>;

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../support/csv.js';
 import { checkPage, poll, signIn, startWebTest } from './support/app.js';
@@ -8,12 +10,34 @@ import { postedRun, type SeededProject, seedProject } from './support/seed.js';
 let t: Awaited<ReturnType<typeof startWebTest>>;
 let seeded: SeededProject;
 let kickoffRunId: string;
+/** Our fake of GitHub's REST API: it takes acme/bot's workflow dispatches and keeps them for the checks. */
+let github: Server;
+const GITHUB_TOKEN = 'github_pat_11WEBTEST0TOKEN';
+const dispatches: Array<{ path: string; body: any }> = [];
 
 beforeAll(async () => {
-  t = await startWebTest();
+  github = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => {
+      text += chunk;
+    });
+    req.on('end', () => {
+      const ok =
+        req.headers.authorization === `Bearer ${GITHUB_TOKEN}` &&
+        req.url === '/repos/acme/bot/actions/workflows/verdict.yml/dispatches';
+      if (ok) dispatches.push({ path: req.url!, body: JSON.parse(text) });
+      res.writeHead(ok ? 204 : 404);
+      res.end();
+    });
+  });
+  await new Promise<void>((ready) => github.listen(0, '127.0.0.1', ready));
+  t = await startWebTest({ githubApiUrl: `http://127.0.0.1:${(github.address() as AddressInfo).port}` });
   seeded = await seedProject(t.api, 'Support bot');
 }, 180_000);
-afterAll(async () => t?.stop());
+afterAll(async () => {
+  await t?.stop();
+  await new Promise((done) => github?.close(done));
+});
 
 describe('the web app in Chromium: sign-in, runs, run details', () => {
   it('says so when the API key is wrong, and keeps no key', async () => {
@@ -138,6 +162,51 @@ describe('the web app in Chromium: sign-in, runs, run details', () => {
     await hover(1, 0.8);
     await poll(highlighted).toEqual([posted, posted]);
     await checkPage(page, 'run-history', /Runs/);
+  });
+});
+
+describe('kickoff through GitHub', () => {
+  it('explains the setup without a connection, then starts the connected workflow and lands on its run', async () => {
+    const { page } = t;
+    const openGithubTab = async () => {
+      await page.goto(`${t.stack.url}/projects/${seeded.projectId}/runs`);
+      await page.getByRole('button', { name: 'Kickoff run' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Kickoff run' });
+      await dialog.getByRole('tab', { name: 'GitHub' }).click();
+      return dialog;
+    };
+    let dialog = await openGithubTab();
+    await dialog.getByRole('heading', { name: 'No GitHub connection is configured' }).waitFor();
+    await checkPage(page, 'kickoff-github-setup', /Runs/);
+
+    const put = await t.api.put(`/projects/${seeded.projectId}/github`, {
+      owner: 'acme',
+      repo: 'bot',
+      workflow: 'verdict.yml',
+      ref: 'release',
+      token: GITHUB_TOKEN,
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    dialog = await openGithubTab();
+    await dialog.getByText('acme/bot').waitFor();
+    expect(await dialog.textContent()).toContain('release');
+    await dialog.getByLabel('Testset').selectOption({ label: 'FAQ (20 testcases)' });
+    await dialog.getByLabel('Exact answer').check();
+    await dialog.getByLabel('Run name (optional)').fill('From GitHub');
+    await checkPage(page, 'kickoff-github', /Runs/);
+    await dialog.getByRole('button', { name: 'Start in GitHub' }).click();
+
+    await page.waitForURL(/\/runs\/[0-9a-z]+$/);
+    const runId = page.url().split('/').at(-1)!;
+    const run = (await t.api.get(`/runs/${runId}`)).body;
+    expect(run).toMatchObject({ name: 'From GitHub', source: 'kickoff', testsetId: seeded.testsetId });
+    expect(run.status).not.toBe('failed');
+    // One dispatch of the connected workflow, on its ref, naming this run.
+    expect(dispatches).toHaveLength(1);
+    expect(dispatches[0]!.body).toMatchObject({ ref: 'release', inputs: { verdict_run_id: runId } });
+    await page.getByText('From GitHub').first().waitFor();
+    await checkPage(page, 'run-awaiting-github', /Run From GitHub/);
+    await t.api.delete(`/projects/${seeded.projectId}/github`);
   });
 });
 

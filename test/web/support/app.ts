@@ -7,12 +7,13 @@ import { type Browser, criticalViolations, openBrowser, screenshot } from './bro
 import { respond } from './seed.js';
 
 /** One embedded stack with the fake LLM, the built web app and a fresh Chromium: what each browser test file starts. */
-export async function startWebTest() {
+export async function startWebTest(options: { githubApiUrl?: string } = {}) {
   await ensureWebBuild();
   const llm: FakeLLM = await startFakeLLM({ responder: respond });
   const stack = await startTestStack({
     pipeline: { openaiApiKey: 'test-key', openaiBaseURL: `${llm.url}/v1` },
     monitors: false,
+    githubApiUrl: options.githubApiUrl,
   });
   const api = apiClient(stack.url, stack.apiKey);
   const browser: Browser = await openBrowser();

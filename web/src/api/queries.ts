@@ -125,3 +125,11 @@ export function useRunHistory(projectId: string, metricIds: string[], source: Ru
     placeholderData: keepPreviousData,
   });
 }
+
+/** The project's GitHub connection (null when it has none): the Kickoff modal's GitHub tab starts its workflow. */
+export function useGithubConnection(projectId: string) {
+  return useQuery({
+    queryKey: ['github', projectId],
+    queryFn: () => client().github.get(projectId),
+  });
+}

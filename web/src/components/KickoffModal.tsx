@@ -2,9 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import type { SystemConfig } from '../../../sdk/types.js';
-import { errorText } from '../api/client.js';
+import { client, errorText } from '../api/client.js';
 import { savePrompt, startRun } from '../api/launch.js';
-import { useMetrics, useSystems, useTestsets } from '../api/queries.js';
+import { useGithubConnection, useMetrics, useSystems, useTestsets } from '../api/queries.js';
 import { MetricPicker } from './MetricPicker.js';
 import { Modal } from './Modal.js';
 import { type ChatConfig, DEFAULT_PROMPT, PromptEditor } from './PromptEditor.js';
@@ -57,7 +57,7 @@ export default function KickoffModal({
       {tab === 'hosted' ? (
         <HostedKickoff projectId={projectId} prefill={prefill} onClose={onClose} />
       ) : (
-        <GitHubKickoff />
+        <GitHubKickoff projectId={projectId} prefill={prefill} onClose={onClose} />
       )}
     </Modal>
   );
@@ -72,7 +72,6 @@ function HostedKickoff({
   prefill: KickoffPrefill;
   onClose: () => void;
 }) {
-  const testsets = useTestsets(projectId);
   const metrics = useMetrics(projectId);
   const systems = useSystems(projectId);
   const navigate = useNavigate();
@@ -112,17 +111,7 @@ function HostedKickoff({
         launch.mutate();
       }}
     >
-      <div className="field">
-        <label htmlFor="kickoff-testset">Testset</label>
-        <select id="kickoff-testset" value={testsetId} onChange={(e) => setTestsetId(e.target.value)} required>
-          <option value="">Choose a testset…</option>
-          {testsets.data?.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name} ({t.numTestcases} testcases)
-            </option>
-          ))}
-        </select>
-      </div>
+      <TestsetField projectId={projectId} idPrefix="kickoff" value={testsetId} onChange={setTestsetId} />
       <MetricPicker legend="Metrics" metrics={metrics.data?.list ?? []} chosen={metricIds} onChange={setMetricIds} />
       <fieldset>
         <legend>System</legend>
@@ -178,7 +167,122 @@ function HostedKickoff({
   );
 }
 
-function GitHubKickoff() {
+/** The testset picker both tabs share. */
+function TestsetField({
+  projectId,
+  idPrefix,
+  value,
+  onChange,
+}: {
+  projectId: string;
+  idPrefix: string;
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  const testsets = useTestsets(projectId);
+  return (
+    <div className="field">
+      <label htmlFor={`${idPrefix}-testset`}>Testset</label>
+      <select id={`${idPrefix}-testset`} value={value} onChange={(e) => onChange(e.target.value)} required>
+        <option value="">Choose a testset…</option>
+        {testsets.data?.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.name} ({t.numTestcases} testcases)
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/**
+ * The GitHub tab: with a connection, a testset and metrics start the project's workflow (`execution: "github"`),
+ * which runs the team's own system and fills the run; without one, how to set it up.
+ */
+function GitHubKickoff({
+  projectId,
+  prefill,
+  onClose,
+}: {
+  projectId: string;
+  prefill: KickoffPrefill;
+  onClose: () => void;
+}) {
+  const connection = useGithubConnection(projectId);
+  const metrics = useMetrics(projectId);
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const [testsetId, setTestsetId] = useState(prefill.testsetId ?? '');
+  const [metricIds, setMetricIds] = useState<string[]>(prefill.metricIds ?? []);
+  const [name, setName] = useState('');
+  const launch = useMutation({
+    mutationFn: () =>
+      client().runs.create(projectId, {
+        testsetId,
+        metricIds,
+        execution: 'github',
+        source: 'kickoff',
+        name: name || undefined,
+      }),
+    onSuccess: (run) => {
+      void queries.invalidateQueries({ queryKey: ['runs', projectId] });
+      onClose();
+      navigate(`/projects/${projectId}/runs/${run.id}`);
+    },
+  });
+
+  if (connection.isPending) return <p className="muted">Loading the GitHub connection…</p>;
+  if (connection.error)
+    return (
+      <p className="error-note" role="alert">
+        {errorText(connection.error)}
+      </p>
+    );
+  const linked = connection.data;
+  if (!linked) return <GitHubSetup />;
+  return (
+    <form
+      id="panel-github"
+      role="tabpanel"
+      aria-labelledby="tab-github"
+      className="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        launch.mutate();
+      }}
+    >
+      <p>
+        Starts <code>{linked.workflow}</code> in{' '}
+        <code>
+          {linked.owner}/{linked.repo}
+        </code>{' '}
+        on <code>{linked.ref}</code>. The workflow runs your own system on every testcase and posts the records
+        here; the run waits for them.
+      </p>
+      <TestsetField projectId={projectId} idPrefix="github" value={testsetId} onChange={setTestsetId} />
+      <MetricPicker legend="Metrics" metrics={metrics.data?.list ?? []} chosen={metricIds} onChange={setMetricIds} />
+      <div className="field">
+        <label htmlFor="github-name">Run name (optional)</label>
+        <input id="github-name" value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      {launch.error && (
+        <p className="error-note" role="alert">
+          {errorText(launch.error)}
+        </p>
+      )}
+      <footer className="modal-actions">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={!testsetId || launch.isPending}>
+          {launch.isPending ? 'Starting…' : 'Start in GitHub'}
+        </button>
+      </footer>
+    </form>
+  );
+}
+
+function GitHubSetup() {
   return (
     <div id="panel-github" role="tabpanel" aria-labelledby="tab-github" className="stack">
       <h3>No GitHub connection is configured</h3>
@@ -196,8 +300,9 @@ function GitHubKickoff() {
           <code>npm run keys -- create --name github</code>) as the repository's Actions secrets.
         </li>
         <li>
-          Give the workflow a <code>workflow_dispatch</code> trigger. Once the GitHub connection is set up for this
-          project, the run starts from here; until then, start it from the Actions tab or on each pull request.
+          Give the workflow a <code>workflow_dispatch</code> trigger, then connect it to this project with{' '}
+          <code>PUT /api/v2/projects/{'{projectId}'}/github</code> (owner, repo, workflow file, ref and a token that may
+          dispatch it). The run then starts from here.
         </li>
       </ol>
     </div>
