@@ -234,7 +234,8 @@ export class VerdictClient {
         return await this.get<GithubConnection>(`/projects/${enc(projectId)}/github`, o);
       } catch (error) {
         // A 404 about the connection (not about the project) means the project has none yet.
-        const none = error instanceof VerdictApiError && error.status === 404 && /GitHub connection/.test(error.message);
+        const none =
+          error instanceof VerdictApiError && error.status === 404 && /GitHub connection/.test(error.message);
         if (none) return null;
         throw error;
       }

@@ -256,8 +256,8 @@ function GitHubKickoff({
         <code>
           {linked.owner}/{linked.repo}
         </code>{' '}
-        on <code>{linked.ref}</code>. The workflow runs your own system on every testcase and posts the records
-        here; the run waits for them.
+        on <code>{linked.ref}</code>. The workflow runs your own system on every testcase and posts the records here;
+        the run waits for them.
       </p>
       <TestsetField projectId={projectId} idPrefix="github" value={testsetId} onChange={setTestsetId} />
       <MetricPicker legend="Metrics" metrics={metrics.data?.list ?? []} chosen={metricIds} onChange={setMetricIds} />
