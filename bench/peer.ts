@@ -2,11 +2,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { startLocalStack } from '../local/stack.js';
+import { type LocalStack, startLocalStack } from '../local/stack.js';
 import { createMetric, createSystemVersion, seedTestset } from '../test/pipeline/support.js';
 import { apiClient, tempDataDir, waitForRun } from '../test/support/stack.js';
 import { startFakeLLMProcess } from './fake-llm-process.js';
@@ -20,6 +20,10 @@ import { fmt } from './support.js';
  * promptfoo with --no-cache. The tools take turns, RUNS each, and the medians are compared with the ideal
  * (every call at full concurrency: 2 × N × latency / concurrency). promptfoo 0.121.20 (the newest that runs on
  * Node 20) is installed on demand into a temporary folder, never as a dependency of ours.
+ *
+ * Where Verdict's time goes: each turn prints its breakdown, and a CPU profile of every thread of the stack is
+ * `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/peer.ts`, summed per thread and package by
+ * `npx tsx bench/profile-summary.ts DIR`.
  */
 const TESTCASES = Number(process.env.BENCH_TESTCASES ?? 1000);
 const RUNS = Number(process.env.BENCH_PEER_RUNS ?? 3);
@@ -109,8 +113,14 @@ async function promptfooRun(bin: string, configPath: string, dir: string) {
   return { seconds, passed: stats.successes };
 }
 
-/** One Verdict run over a fresh testset, timed from POST /runs to completed (records scored and aggregated). */
-async function verdictRun(api: ReturnType<typeof apiClient>) {
+type FakeLLMProcess = Awaited<ReturnType<typeof startFakeLLMProcess>>;
+
+/**
+ * One Verdict run over a fresh testset, timed from POST /runs to completed (records scored and aggregated), with
+ * where its time went: before the first LLM call, how full the concurrency budget was kept while calls ran, after
+ * the last reply; and the CPU the stack (every thread of this process) and the fake LLM used meanwhile.
+ */
+async function verdictRun(api: ReturnType<typeof apiClient>, llm: FakeLLMProcess, stack: LocalStack) {
   const { projectId, testsetId } = await seedTestset(api, TESTCASES);
   const systemVersionId = await createSystemVersion(api, projectId, 'bench', {
     type: 'openai_chat',
@@ -130,6 +140,11 @@ async function verdictRun(api: ReturnType<typeof apiClient>) {
     evalModelName: 'judge-verdict',
     guidelines: 'The reply answers the question',
   });
+  await llm.mark();
+  const llmCpu = await llm.cpuSeconds();
+  const workerLoop = await stack.pipeline!.workerEventLoop();
+  const cpu = process.cpuUsage();
+  const startedAt = Date.now();
   const started = performance.now();
   const run = await api.post(`/projects/${projectId}/runs`, {
     testsetId,
@@ -139,10 +154,20 @@ async function verdictRun(api: ReturnType<typeof apiClient>) {
   });
   const done = await waitForRun(api, run.body.id, ['completed', 'failed', 'cancelled'], 600_000, 50);
   const seconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
+  const calls = await llm.window();
+  const span = (calls.lastMs - calls.firstMs + LATENCY_MS) / 1000;
+  const breakdown =
+    `first LLM call after ${fmt((calls.firstMs - startedAt) / 1000)} s; ${calls.calls} calls, ` +
+    `${fmt((calls.calls * LATENCY_MS) / 1000 / span, 1)} of ${CONCURRENCY} in flight on average over ${fmt(span)} s; ` +
+    `last reply to completed ${fmt((startedAt + seconds * 1000 - calls.lastMs - LATENCY_MS) / 1000)} s; ` +
+    `CPU: stack ${fmt((user + system) / 1e6, 1)} s (worker loop ` +
+    `${fmt(performance.eventLoopUtilization(await stack.pipeline!.workerEventLoop(), workerLoop).utilization * 100, 0)}% busy), ` +
+    `fake LLM ${fmt((await llm.cpuSeconds()) - llmCpu, 1)} s, on ${availableParallelism()} cores`;
   const passed = done.aggregates?.[rubric.versionId]?.passed ?? 0;
   if (done.status !== 'completed' || done.numScores !== 2 * TESTCASES)
     console.log(`  verdict: ${done.status}, ${done.numScores} scores`);
-  return { seconds, passed };
+  return { seconds, passed, breakdown };
 }
 
 export async function main() {
@@ -162,18 +187,19 @@ export async function main() {
     const configPath = writePromptfooConfig(peerDir, llm.url);
     // One untimed turn each: Verdict's first run after boot compiles its hot paths, promptfoo's first start
     // fills the OS file cache.
-    await verdictRun(api);
+    await verdictRun(api, llm, stack);
     await promptfooRun(bin, configPath, peerDir);
     const verdict: number[] = [];
     const promptfoo: number[] = [];
     for (let i = 1; i <= RUNS; i++) {
-      const v = await verdictRun(api);
+      const v = await verdictRun(api, llm, stack);
       const p = await promptfooRun(bin, configPath, peerDir);
       verdict.push(v.seconds);
       promptfoo.push(p.seconds);
       console.log(
         `turn ${i}: Verdict ${fmt(v.seconds)} s (${v.passed} passed), promptfoo ${fmt(p.seconds)} s (${p.passed} passed)`,
       );
+      console.log(`  Verdict: ${v.breakdown}`);
     }
     const v = median(verdict);
     const p = median(promptfoo);

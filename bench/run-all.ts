@@ -10,7 +10,7 @@ import { markdownTable, recordedFigures } from './results.js';
  */
 const only = process.argv.slice(2);
 const dir = import.meta.dirname;
-const HELPERS = ['run-all.ts', 'support.ts', 'results.ts'];
+const HELPERS = ['run-all.ts', 'support.ts', 'results.ts', 'profile-summary.ts'];
 const benches = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && !HELPERS.includes(f))
   .filter((f) => only.length === 0 || only.includes(f.replace(/\.ts$/, '')));
