@@ -245,6 +245,36 @@ describe('GitHub-triggered runs', () => {
     expect(created.body.failureReason).toMatch(reason);
   });
 
+  it('runs a GitHub run again by starting its workflow again for a new run', async () => {
+    const { projectId, testsetId, metric } = await connectedProject({ owner: 'acme', repo: 'bot' });
+    const first = await recorded(
+      api.post(`/projects/${projectId}/runs`, {
+        execution: 'github',
+        testsetId,
+        metricIds: [metric.id],
+        name: 'Nightly',
+      }),
+    );
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const before = dispatches.length;
+
+    const again = await recorded(api.post(`/runs/${first.body.id}/rerun`, {}));
+
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body).toMatchObject({
+      name: 'Nightly (rerun)',
+      rerunOf: first.body.id,
+      source: 'kickoff',
+      testsetId,
+      metricIds: [metric.id],
+      systemVersionId: first.body.systemVersionId,
+      status: 'pending',
+    });
+    expect(again.body.id).not.toBe(first.body.id);
+    expect(dispatches.slice(before)).toHaveLength(1);
+    expect(dispatches.at(-1)!.body.inputs.verdict_run_id).toBe(again.body.id);
+  });
+
   it('answers a clear 409 where the deployment has no GitHub configured', async () => {
     const { projectId, testsetId } = await seedTestset(api, 1);
     const configured = stack.deps.github;

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireProject, requireRun } from '../../core/deps.js';
-import { startGithubRun } from '../../core/github/runs.js';
+import { rerunOnGithub, startGithubRun } from '../../core/github/runs.js';
 import type { Scope } from '../../core/ports.js';
 import { finishRun } from '../../core/runs/close.js';
 import {
@@ -168,14 +168,17 @@ export function runRoutes(deps: ApiDeps) {
       method: 'post',
       path: '/runs/{runId}/rerun',
       tag,
-      summary: 'Start a new run with the same testset, system version and metrics',
+      summary:
+        'Start a new run with the same testset, system version and metrics (a GitHub-run one starts its workflow again)',
       params: RunParams,
       response: Run,
       status: 201,
     }),
     async (c) => {
       const scope = c.get('scope');
-      return c.json(await launch(deps, scope, await rerun(deps, scope, c.req.valid('param').runId)), 201);
+      const { runId } = c.req.valid('param');
+      const onGithub = await rerunOnGithub(deps, scope, runId, new URL(c.req.url).origin);
+      return c.json(onGithub ?? (await launch(deps, scope, await rerun(deps, scope, runId))), 201);
     },
   );
 

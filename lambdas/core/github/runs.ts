@@ -1,8 +1,8 @@
-import { type CoreDeps, nowIso, requireProject } from '../deps.js';
+import { type CoreDeps, nowIso, requireProject, requireRun } from '../deps.js';
 import { badRequest, VerdictError } from '../errors.js';
 import type { Scope } from '../ports.js';
 import { finalizeRun, storedScoreTallies } from '../runs/finalize.js';
-import { createRun } from '../runs/lifecycle.js';
+import { createRun, rerunInput } from '../runs/lifecycle.js';
 import { presentRun } from '../runs/status.js';
 import type { GithubConnection, PutGithubConnection } from '../schemas/github.js';
 import type { CreateRun, Run } from '../schemas/run.js';
@@ -68,6 +68,7 @@ export async function startGithubRun(
   input: CreateRun,
   /** Where the request reached the API, for a deployment that does not know its public URL. */
   requestOrigin: string,
+  lineage: { rerunOf?: string } = {},
 ): Promise<Run> {
   await requireProject(deps, scope, projectId);
   if (!input.testsetId) {
@@ -87,7 +88,7 @@ export async function startGithubRun(
     scope,
     projectId,
     { ...input, source: 'kickoff', systemVersionId: version.id },
-    { runsOutside: true },
+    { ...lineage, runsOutside: true },
   );
   const token = await deps.github.connections.token(scope, projectId);
   try {
@@ -117,4 +118,21 @@ export async function startGithubRun(
     if (error instanceof VerdictError) throw error;
   }
   return presentRun((await deps.runs.get(scope, run.id)) ?? run);
+}
+
+/**
+ * "Run again" on a run a GitHub workflow filled: the project's connected workflow is started again for a new run
+ * over the same testset and metrics (Verdict cannot run that system itself). Null for any other run.
+ */
+export async function rerunOnGithub(
+  deps: Deps,
+  scope: Scope,
+  runId: string,
+  requestOrigin: string,
+): Promise<Run | null> {
+  const run = await requireRun(deps, scope, runId);
+  const version = run.systemVersionId ? await deps.systems.getVersion(scope, run.systemVersionId) : null;
+  if (version?.config.type !== 'external' || !('github' in version.config)) return null;
+  const input: CreateRun = { ...rerunInput(run), systemVersionId: undefined, execution: 'github' };
+  return startGithubRun(deps, scope, run.projectId, input, requestOrigin, { rerunOf: run.id });
 }

@@ -225,23 +225,22 @@ export function rerunName(name: string | null, sourceRunId: string): string {
   return `${name.slice(0, match.index)} (rerun ${Number(match[1] ?? 1) + 1})`;
 }
 
+/** What a run made again from `run` is created with: the same testset, system version and metrics. */
+export function rerunInput(run: Run): CreateRun {
+  return {
+    metricIds: run.metricIds,
+    testsetId: run.testsetId,
+    systemVersionId: run.systemVersionId,
+    name: rerunName(run.name, run.id).slice(0, 200),
+    notes: run.notes ? `Rerun of ${run.id}. ${run.notes}` : `Rerun of ${run.id}`,
+    source: run.source,
+    maxConcurrency: run.maxConcurrency,
+    trials: run.trials,
+  };
+}
+
 /** A new run over the same testset, system version and metrics (their latest versions). */
 export async function rerun(deps: CoreDeps, scope: Scope, runId: string): Promise<Run> {
   const run = await requireRun(deps, scope, runId);
-  return createRun(
-    deps,
-    scope,
-    run.projectId,
-    {
-      metricIds: run.metricIds,
-      testsetId: run.testsetId,
-      systemVersionId: run.systemVersionId,
-      name: rerunName(run.name, run.id).slice(0, 200),
-      notes: run.notes ? `Rerun of ${run.id}. ${run.notes}` : `Rerun of ${run.id}`,
-      source: run.source,
-      maxConcurrency: run.maxConcurrency,
-      trials: run.trials,
-    },
-    { rerunOf: run.id },
-  );
+  return createRun(deps, scope, run.projectId, rerunInput(run), { rerunOf: run.id });
 }
