@@ -4,9 +4,9 @@ import { sfnLauncher } from '../../lambdas/aws/sfn-launcher.js';
 import type { RunExecutions } from '../../lambdas/core/runs/ports.js';
 import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
 import { ManualClock } from '../../local/monitors.js';
-import { startFakeStepFunctions } from '../support/fake-sfn.js';
+import { type FakeExecution, startFakeStepFunctions } from '../support/fake-sfn.js';
 import { type ApiClient, apiClient, startTestStack } from '../support/stack.js';
-import { startHoldingAgent } from './support.js';
+import { seedTestset, startHoldingAgent } from './support.js';
 
 /**
  * The stuck-run sweeper as the AWS monitor Lambda runs it: it asks Step Functions (DescribeExecution, real SDK
@@ -48,6 +48,16 @@ afterAll(async () => {
 const arnOf = (runId: string, generation = 0) => executionArn(STATE_MACHINE, executionName(runId, generation));
 const status = async (runId: string) => (await api.get(`/runs/${runId}`)).body;
 
+/** A run fed by its client, made once: only its id and generation matter to the adapter, and no sweep settles it. */
+let fedRun: Promise<{ id: string }> | undefined;
+const clientFedRun = () => {
+  fedRun ??= seedTestset(api, 1).then(
+    async ({ projectId, testsetId }) =>
+      (await api.post(`/projects/${projectId}/runs`, { testsetId, metricIds: [] })).body,
+  );
+  return fedRun;
+};
+
 describe('the AWS run executions adapter', () => {
   it('starts one execution per scoring pass, named so the sweeper can describe it: a repeated start is no second one', async () => {
     // Prepare
@@ -69,6 +79,27 @@ describe('the AWS run executions adapter', () => {
     expect(starts).toHaveLength(2);
     expect(sfn.executions.get(arnOf(run.id))).toEqual({ status: 'RUNNING' });
     expect(await adapter.endedWithoutFinalizing(scope, run.id)).toBeNull();
+  });
+
+  it.each<{ status: FakeExecution['status']; error?: string; cause?: string; says: string | null }>([
+    {
+      status: 'FAILED',
+      error: 'States.TaskFailed',
+      cause: 'Lambda throttled',
+      says: 'failed: States.TaskFailed: Lambda throttled',
+    },
+    { status: 'TIMED_OUT', says: 'timed out' },
+    { status: 'ABORTED', cause: 'stopped from the console', says: 'aborted: stopped from the console' },
+    { status: 'RUNNING', says: null },
+    { status: 'SUCCEEDED', says: null },
+    { status: 'PENDING_REDRIVE', says: null },
+  ])('answers an execution $status with $says', async ({ status: executionStatus, error, cause, says }) => {
+    const run = await clientFedRun();
+    sfn.executions.set(arnOf(run.id), { status: executionStatus, error, cause });
+
+    const answer = await adapter.endedWithoutFinalizing(scope, run.id);
+
+    expect(answer).toBe(says === null ? null : `execution ${run.id}-g0 ${says}`);
   });
 
   it('settles a run whose execution FAILED at the next sweep, naming its error and cause', async () => {
