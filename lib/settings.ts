@@ -19,6 +19,8 @@ export interface VerdictSettings {
   runIdleCloseMinutes: number;
   /** GitHub's REST API for GitHub-triggered runs (GitHub Enterprise: https://HOST/api/v3); unset means api.github.com. */
   githubApiUrl?: string;
+  /** Where the alarm topic sends its notifications by email (a subscription the address must confirm); unset: none. */
+  alarmEmail?: string;
 }
 
 export const DEFAULT_SETTINGS: VerdictSettings = {
@@ -62,6 +64,15 @@ function asUrl(node: Node, name: string): string | undefined {
   return value;
 }
 
+function asEmail(node: Node, name: string): string | undefined {
+  const value = read(node, name);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
+    throw new Error(`Context verdict:${name} must be an email address, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 export function readSettings(node: Node): VerdictSettings {
   const logRetention = asInteger(node, 'logRetentionDays', DEFAULT_SETTINGS.logRetention, 1, 3653);
   if (!KNOWN_RETENTIONS.has(logRetention)) {
@@ -80,5 +91,6 @@ export function readSettings(node: Node): VerdictSettings {
     llmBaseUrl: asUrl(node, 'llmBaseUrl'),
     runIdleCloseMinutes: asInteger(node, 'runIdleCloseMinutes', DEFAULT_SETTINGS.runIdleCloseMinutes, 1, 10_080),
     githubApiUrl: asUrl(node, 'githubApiUrl'),
+    alarmEmail: asEmail(node, 'alarmEmail'),
   };
 }

@@ -101,6 +101,7 @@ export class VerdictStack extends Stack {
       stateMachine: this.pipeline.stateMachine,
       httpApi: this.api.httpApi,
       table: this.storage.table,
+      email: settings.alarmEmail,
     });
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
@@ -116,6 +117,7 @@ export class VerdictStack extends Stack {
       'Poison executor messages',
     );
     output('ExportDeadLetterQueueUrl', this.exports.queue.deadLetterQueue.queueUrl, 'Export jobs that failed 5 times');
+    output('AlarmTopicArn', this.alarms.topic.topicArn, 'Every alarm notifies this SNS topic: subscribe to it');
     output('ScorerDeadLetterQueueUrl', this.pipeline.queues.scorer.deadLetterQueue.queueUrl, 'Poison scorer messages');
   }
 }

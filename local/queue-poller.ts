@@ -19,7 +19,7 @@ export interface QueuePollerOptions {
 }
 
 /** Lambda's event shape for one received message, as an SQS event source mapping builds it. */
-function toSqsRecord(message: Message, queueArn: string): SQSRecord {
+export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId!,

@@ -40,6 +40,7 @@ if (!config.STATE_MACHINE_ARN || !config.SCORER_QUEUE_URL) {
 const launcher = sfnLauncher({
   sfn: new SFNClient({ region: config.AWS_REGION }),
   sqs: clients.sqs,
+  runs: repositories.runs,
   stateMachineArn: config.STATE_MACHINE_ARN,
   scorerQueueUrl: config.SCORER_QUEUE_URL,
 });

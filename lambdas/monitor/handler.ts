@@ -4,10 +4,10 @@ import * as z from 'zod';
 import { createAwsClients } from '../aws/clients.js';
 import { readLambdaConfig } from '../aws/config.js';
 import { createRepositories } from '../aws/repositories.js';
+import { sfnRunExecutions } from '../aws/sfn-executions.js';
 import { sfnLauncher } from '../aws/sfn-launcher.js';
 import type { MonitorDeps } from '../core/monitors/ports.js';
 import { tickFromSchedule } from '../core/monitors/tick.js';
-import { executionsNotTracked } from '../core/runs/ports.js';
 import { sweepRuns } from '../core/runs/sweep.js';
 
 /** EventBridge Scheduler → one monitor tick: sample the window's traces into a Run and start scoring it. */
@@ -16,16 +16,20 @@ if (!config.STATE_MACHINE_ARN) throw new Error('STATE_MACHINE_ARN must name the 
 const logger = new Logger({ serviceName: 'verdict-monitor' });
 const clients = createAwsClients({ region: config.AWS_REGION });
 const repositories = createRepositories(clients, { tableName: config.TABLE_NAME, bucketName: config.BUCKET_NAME });
+const sfn = new SFNClient({ region: config.AWS_REGION });
 const deps: MonitorDeps = {
   ...repositories,
   // A tick only starts executions; posted-record scoring (the scorer queue) is the API's business.
   launcher: sfnLauncher({
-    sfn: new SFNClient({ region: config.AWS_REGION }),
+    sfn,
     sqs: clients.sqs,
+    runs: repositories.runs,
     stateMachineArn: config.STATE_MACHINE_ARN,
     scorerQueueUrl: config.SCORER_QUEUE_URL ?? '',
   }),
 };
+// The sweeper asks Step Functions about each active run's latest execution (DescribeExecution).
+const executions = sfnRunExecutions({ sfn, stateMachineArn: config.STATE_MACHINE_ARN, runs: repositories.runs });
 
 const TickEvent = z.object({
   monitorId: z.string().min(1),
@@ -38,11 +42,11 @@ const SweepEvent = z.object({ kind: z.literal('sweep') });
 
 export async function handler(event: unknown) {
   if (SweepEvent.safeParse(event).success) {
-    // Executions are not looked up here: a run whose execution died is settled by its last-progress bound.
+    // A run whose execution failed, timed out or was stopped is settled now, not after RUN_STUCK_MINUTES.
     const result = await sweepRuns(deps, new Date(), {
       idleMinutes: config.RUN_IDLE_CLOSE_MINUTES,
       stuckMinutes: config.RUN_STUCK_MINUTES,
-      executions: executionsNotTracked,
+      executions,
     });
     logger.info('run sweep', result);
     return result;

@@ -1,8 +1,8 @@
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { bindBucket, bindStateMachine, bindTable, setVariable } from './bind.js';
 import { acknowledge, wildcardResourceFinding } from './nag.js';
@@ -12,7 +12,7 @@ import { VerdictFunction } from './verdict-function.js';
 
 export interface MonitorsProps {
   storage: Storage;
-  stateMachine: IStateMachine;
+  stateMachine: StateMachine;
   functions: FunctionDefaults;
   /** Runs fed through the API without a testset close after this many minutes without a record. */
   runIdleCloseMinutes: number;
@@ -43,6 +43,7 @@ export class Monitors extends Construct {
     bindTable(this.function, props.storage.table, 'readWrite');
     bindBucket(this.function, props.storage.bucket, 'readWrite');
     bindStateMachine(this.function, props.stateMachine, 'start');
+    this.grantDescribeRunExecutions(props.stateMachine);
 
     this.scheduleGroup = new CfnScheduleGroup(this, 'ScheduleGroup', { name: `${Stack.of(this).stackName}-monitors` });
 
@@ -71,6 +72,29 @@ export class Monitors extends Construct {
         retryPolicy: { maximumRetryAttempts: 0 },
       },
     });
+  }
+
+  /**
+   * The run sweep describes each active run's latest execution (named `<run id>-g<pass>`, see
+   * lambdas/aws/sfn-executions.ts): DescribeExecution on this state machine's executions only, not on its
+   * Distributed Map children (`<name>/<map run>:<id>`) nor on any other machine's.
+   */
+  private grantDescribeRunExecutions(stateMachine: StateMachine) {
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
+    );
+    acknowledge(
+      this.function.role ?? this.function,
+      wildcardResourceFinding(this.function, executions),
+      'Executions are named after runs created at run time; the grant covers only DescribeExecution on the ' +
+        'run-evaluation state machine’s own executions.',
+    );
   }
 
   /**

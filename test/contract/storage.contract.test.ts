@@ -150,6 +150,24 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       expect(after?.statusExplanation.mv1).toEqual({ scored: 60, errored: 20, total: 60 });
     });
 
+    it('starts a rescored metric’s counters over and counts the rescore as progress, the other metrics kept', async () => {
+      const run = await repos.runs.create(org, makeRun('proj-rescore', { metricVersionIds: ['mv1', 'mv2'] }));
+      await repos.runs.addCounters(org, run.id, { metrics: { mv1: { scored: 2 }, mv2: { scored: 3 } } });
+      const before = new Date().toISOString();
+
+      await repos.runs.resetProgress(org, run.id, ['mv1']);
+
+      const after = (await repos.runs.get(org, run.id))!;
+      expect(after.statusExplanation.mv1).toMatchObject({ scored: 0, errored: 0 });
+      expect(after.statusExplanation.mv2).toMatchObject({ scored: 3 });
+      expect(after.lastProgressAt! >= before).toBe(true);
+      // A rescore of human metrics only resets no counter, and is progress all the same.
+      const quiet = await repos.runs.create(org, makeRun('proj-rescore'));
+      expect(quiet.lastProgressAt).toBeUndefined();
+      await repos.runs.resetProgress(org, quiet.id, []);
+      expect((await repos.runs.get(org, quiet.id))!.lastProgressAt).toEqual(expect.any(String));
+    });
+
     it('lists active runs until they reach a final status', async () => {
       const run = await repos.runs.create(org, makeRun('proj-active'));
       expect((await repos.runs.listActive()).map((a) => a.run.id)).toContain(run.id);

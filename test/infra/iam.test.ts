@@ -52,6 +52,7 @@ const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 const TENANT_SECRETS = WILDCARD_RESOURCES.tenantSecrets;
 const GITHUB_TOKENS = WILDCARD_RESOURCES.githubTokens;
+const RUN_EXECUTIONS = WILDCARD_RESOURCES.runExecutions;
 
 /** What each Lambda may do, resource by resource: anything else in its policy is a failure. */
 function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruct, string[]]> {
@@ -88,7 +89,8 @@ function expectedGrants(stack: VerdictStack, name: LambdaName): Array<[IConstruc
     prepareRun: data,
     markBatchErrored: data,
     finalizeRun: data,
-    monitor: [...data, [pipeline.stateMachine, ['states:StartExecution']]],
+    // Starts executions, and describes them for the run sweep (only executions: see 'the monitor Lambda' below).
+    monitor: [...data, [pipeline.stateMachine, ['states:DescribeExecution', 'states:StartExecution']]],
     // Reads, and updates export items; objects only under overflow/ (read) and exports/ (write): see EXPORTER_OBJECTS.
     exporter: [
       [ownLogs, LOG_WRITE],
@@ -184,6 +186,27 @@ describe('the exporter Lambda', () => {
         resources: [expect.stringMatching(/^<StorageBucket[0-9A-F]{8}\.Arn>\/exports\/\*$/)],
       },
     ]);
+  });
+});
+
+describe('the monitor Lambda', () => {
+  it('may describe the run-evaluation state machine’s own executions (the run sweep), and no Lambda else may', () => {
+    const describing = LAMBDA_NAMES.flatMap((name) =>
+      functionStatements(name)
+        .filter((s) => asArray(s.Action).includes('states:DescribeExecution'))
+        .map((s) => ({ name, actions: asArray(s.Action), resources: flatResources(s) })),
+    );
+
+    expect(describing).toEqual([
+      {
+        name: 'monitor',
+        actions: ['states:DescribeExecution'],
+        resources: [expect.stringMatching(RUN_EXECUTIONS)],
+      },
+    ]);
+    // Its StartExecution is on the state machine itself, never on executions.
+    const starting = functionStatements('monitor').filter((s) => asArray(s.Action).includes('states:StartExecution'));
+    expect(starting.flatMap(flatResources)).toEqual([expect.stringMatching(/^<PipelineRunEvaluation[0-9A-F]{8}>$/)]);
   });
 });
 

@@ -23,6 +23,7 @@ describe('deployment settings (CDK context)', () => {
       'https://github.example.com/api/v3',
       { githubApiUrl: 'https://github.example.com/api/v3' },
     ],
+    ['verdict:alarmEmail', 'ops@example.com', { alarmEmail: 'ops@example.com' }],
   ])('parses %s=%s as given on the command line', (key, value, expected) => {
     expect(settingsFrom({ [key]: value })).toMatchObject(expected);
   });
@@ -35,6 +36,7 @@ describe('deployment settings (CDK context)', () => {
     ['verdict:llmBaseUrl', 'not a url', /must be a URL/],
     ['verdict:runIdleCloseMinutes', '0', /integer from 1/],
     ['verdict:githubApiUrl', 'github', /must be a URL/],
+    ['verdict:alarmEmail', 'ops at example.com', /must be an email address/],
   ])('rejects %s=%s naming the setting', (key, value, message) => {
     expect(() => settingsFrom({ [key]: value })).toThrow(message);
   });

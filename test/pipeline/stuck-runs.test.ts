@@ -1,10 +1,8 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
 import { ManualClock } from '../../local/monitors.js';
 import { type ApiClient, apiClient, startTestStack, waitFor } from '../support/stack.js';
-import { createMetric, createSystemVersion, EXACT_METRIC, seedTestset } from './support.js';
+import { startHoldingAgent } from './support.js';
 
 /**
  * No run stuck for ever: the stuck-run sweeper (on the monitor scheduler's clock, a manual one here) settles a
@@ -15,44 +13,21 @@ const MINUTE = 60_000;
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 let api: ApiClient;
 let clock: ManualClock;
-let agentUrl: string;
-const held: ServerResponse[] = [];
-const agent = createServer((req, res) => {
-  req.resume();
-  held.push(res);
-});
+let agent: Awaited<ReturnType<typeof startHoldingAgent>>;
 
 beforeAll(async () => {
-  await new Promise<void>((ready) => agent.listen(0, '127.0.0.1', ready));
-  agentUrl = `http://127.0.0.1:${(agent.address() as AddressInfo).port}`;
+  agent = await startHoldingAgent();
   clock = new ManualClock(new Date());
   stack = await startTestStack({ monitors: { clock, stuckMinutes: 180 } });
   api = apiClient(stack.url, stack.apiKey);
 });
 afterAll(async () => {
-  // Let the held calls go, so the workers finish before the stack stops.
-  for (const res of held) res.writableEnded || res.end(JSON.stringify({ answer: 'late' }));
+  agent?.release();
   await stack?.stop();
-  await new Promise((done) => agent.close(done));
+  await agent?.close();
 });
 
-/** A hosted run over 3 testcases whose agent has received its first call (and will not answer it). */
-async function hangingRun() {
-  const { projectId, testsetId } = await seedTestset(api, 3);
-  const metric = await createMetric(api, projectId, EXACT_METRIC);
-  const systemVersionId = await createSystemVersion(api, projectId, `agent-${held.length}`, {
-    type: 'http',
-    url: agentUrl,
-    body: '{"q": {{ question | dump }}}',
-    outputPath: '$.answer',
-    timeoutMs: 600_000,
-  });
-  const before = held.length;
-  const created = await api.post(`/projects/${projectId}/runs`, { testsetId, systemVersionId, metricIds: [metric.id] });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  await waitFor(async () => (held.length > before ? true : undefined), 'the agent to be called');
-  return created.body as { id: string };
-}
+const hangingRun = () => agent.hangingRun(api);
 
 describe('the stuck-run sweeper', () => {
   it('settles a run whose execution was stopped mid-run as failed, saying why', async () => {

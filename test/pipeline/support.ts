@@ -1,8 +1,11 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
 import { createPipelineDeps } from '../../lambdas/aws/pipeline-deps.js';
 import type { PipelineHooks } from '../../lambdas/core/pipeline/deps.js';
 import { DEFAULT_ORG } from '../../lambdas/core/services/api-keys.js';
 import type { FakeLLM } from '../support/fake-llm.js';
-import { type ApiClient, apiClient, startTestStack } from '../support/stack.js';
+import { type ApiClient, apiClient, startTestStack, waitFor } from '../support/stack.js';
 
 /** Creates a project with a testset of `n` testcases {question: "question i"} → {answer: "answer-i"}. */
 export async function seedTestset(api: ApiClient, n: number) {
@@ -91,4 +94,47 @@ export async function startDrivenRun(
     hooks: options.hooks,
   });
   return { api, testsetId, metrics, run, deps, task: { orgId: DEFAULT_ORG, runId: run.id } };
+}
+
+/**
+ * The team's agent that answers nothing until released, on 127.0.0.1: a run calling it stays in
+ * running_execution (what a run whose execution died looks like from the table).
+ */
+export async function startHoldingAgent() {
+  const held: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    held.push(res);
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    /** A hosted run over 3 testcases whose agent has received its first call (and will not answer it). */
+    async hangingRun(api: ApiClient) {
+      const { projectId, testsetId } = await seedTestset(api, 3);
+      const metric = await createMetric(api, projectId, EXACT_METRIC);
+      const systemVersionId = await createSystemVersion(api, projectId, `agent-${held.length}`, {
+        type: 'http',
+        url,
+        body: '{"q": {{ question | dump }}}',
+        outputPath: '$.answer',
+        timeoutMs: 600_000,
+      });
+      const before = held.length;
+      const created = await api.post(`/projects/${projectId}/runs`, {
+        testsetId,
+        systemVersionId,
+        metricIds: [metric.id],
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      await waitFor(async () => (held.length > before ? true : undefined), 'the agent to be called');
+      return created.body as { id: string; generation: number };
+    },
+    /** Lets the held calls go, so the workers finish before the stack stops. */
+    release() {
+      for (const res of held) res.writableEnded || res.end(JSON.stringify({ answer: 'late' }));
+    },
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }

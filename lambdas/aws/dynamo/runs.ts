@@ -146,19 +146,23 @@ export class DynamoRunRepository implements RunRepository {
     }
   }
 
-  /** Zeroes the scored/errored counters of these metric versions (a rescore starts them over). */
+  /**
+   * Zeroes the scored/errored counters of these metric versions (a rescore starts them over), and counts the
+   * rescore as progress: the stuck-run sweeper measures a new pass from its start, not from the last one.
+   */
   async resetProgress(scope: Scope, id: string, metricVersionIds: string[]) {
-    if (metricVersionIds.length === 0) return;
     const names: Record<string, string> = {};
-    const values: Item = { ':zero': { scored: 0, errored: 0 }, ':org': scope.orgId };
+    const values: Item = { ':org': scope.orgId, ':lp': new Date().toISOString() };
+    if (metricVersionIds.length > 0) values[':zero'] = { scored: 0, errored: 0 };
     const sets = metricVersionIds.map((v, i) => {
       names[`#m${i}`] = v;
       return `metricProgress.#m${i} = :zero`;
     });
+    sets.push('lastProgressAt = :lp');
     await this.table.update({
       ...keys.run(id),
       expression: updateExpression(sets),
-      names,
+      names: metricVersionIds.length > 0 ? names : undefined,
       values,
       condition: 'orgId = :org',
     });

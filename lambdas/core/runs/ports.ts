@@ -76,6 +76,7 @@ export interface RunRepository {
     size: number | null,
   ): Promise<Map<string, number>>;
   listActive(): Promise<Array<{ orgId: string; run: Run }>>;
+  /** A rescore starts: zeroes these metric versions' counters and counts as progress (lastProgressAt = now). */
   resetProgress(scope: Scope, id: string, metricVersionIds: string[]): Promise<void>;
 }
 

@@ -101,6 +101,9 @@ export const WILDCARD_RESOURCES = {
   exporterObjects: /^<StorageBucket[0-9A-F]{8}\.Arn>\/(overflow|exports)\/\*$/,
   schedules:
     /^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/<MonitorsScheduleGroup[0-9A-F]{8}>\/\*$/,
+  /** The run-evaluation state machine's own executions (not its children): the run sweep describes them. */
+  runExecutions:
+    /^arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<PipelineRunEvaluation[0-9A-F]{8}\.Name>:\*$/,
   /** The run-evaluation state machine's own Distributed Map child executions. */
   childExecutions: /^arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Verdict-run-evaluation\/\*$/,
   tenantSecrets:
