@@ -9,8 +9,14 @@ export interface SharedLimiterOptions {
   leaseMs: number;
   /** How long a freed permit is kept for the next call before it goes back to the pool. */
   lingerMs?: number;
-  /** The first wait before asking again when every permit is taken; doubles up to a second. */
+  /** The first wait before asking again when every permit is taken; doubles up to `maxPollMs`. */
   pollMs?: number;
+  /**
+   * The longest wait between two asks (default 250 ms): permits another worker frees sit idle until a waiting
+   * worker asks again, so this bounds how long a handoff between Lambdas can leave the budget unused. A waiting
+   * worker reads the pool item at most 4 times a second.
+   */
+  maxPollMs?: number;
 }
 
 export interface SharedLimiter extends Limiter {
@@ -27,6 +33,7 @@ export interface SharedLimiter extends Limiter {
 export function createSharedLimiter(options: SharedLimiterOptions): SharedLimiter {
   const lingerMs = options.lingerMs ?? 50;
   const basePollMs = options.pollMs ?? 25;
+  const maxPollMs = options.maxPollMs ?? 250;
   let held = 0;
   let active = 0;
   const waiting: Array<() => void> = [];
@@ -74,7 +81,7 @@ export function createSharedLimiter(options: SharedLimiterOptions): SharedLimite
           void sync();
         }, pollMs);
         pollTimer.unref();
-        pollMs = Math.min(1000, pollMs * 2);
+        pollMs = Math.min(maxPollMs, pollMs * 2);
       }
     } else {
       pollMs = basePollMs;
