@@ -105,6 +105,14 @@ export class DynamoRecordRepository implements RecordRepository {
     }
   }
 
+  /** A link to the record's fields stored in S3 (inputs, expected, outputs as one JSON object), if they are. */
+  async largeFieldsLink(scope: Scope, id: string, expiresInSeconds: number, now: Date) {
+    const key = keys.record(id);
+    const found = await this.table.largeFieldsLink(key.pk, key.sk, expiresInSeconds, now);
+    if (!found || found.orgId !== scope.orgId) return null;
+    return found.link;
+  }
+
   async delete(scope: Scope, id: string) {
     const { items } = await this.table.query({ partition: keys.record(id).pk, limit: 1000 });
     const own = items.find((i) => i.sk === '#');
