@@ -112,6 +112,16 @@ export interface RecordRepository {
   getMany(scope: Scope, ids: string[]): Promise<RunRecord[]>;
   listIdsByRun(scope: Scope, runId: string): Promise<string[]>;
   listByRun(scope: Scope, runId: string, page: PageRequest, metricsPerRecord: number): Promise<Paged<RecordWithScores>>;
+  /**
+   * The run's list read from its end: the `page.limit` records before `page.after` (exclusive), in ascending
+   * order; `last` is the page's first record id (the next page ends there), null at the list's start.
+   */
+  listByRunFromEnd(
+    scope: Scope,
+    runId: string,
+    page: PageRequest,
+    metricsPerRecord: number,
+  ): Promise<Paged<RecordWithScores>>;
   delete(scope: Scope, id: string): Promise<boolean>;
   /**
    * A GET link (valid `expiresInSeconds` from `now`) to the record's document fields when they are stored apart
