@@ -200,7 +200,6 @@ async function spoolRecords(
   deps: Pick<ExportWorkerDeps, 'exportSpool'>,
   pages: AsyncIterable<RecordWithScores[]>,
   onRows: OnRows,
-  onPage: (page: RecordWithScores[], fields: FieldCollector) => Promise<void> = async () => {},
 ) {
   const file = await deps.exportSpool.open();
   const fields = new FieldCollector();
@@ -212,7 +211,7 @@ async function spoolRecords(
         fields.add(record);
         runIds.add(record.runId);
       }
-      await Promise.all([file.append(page.map((record) => JSON.stringify(record))), onPage(page, fields)]);
+      await file.append(page.map((record) => JSON.stringify(record)));
       rows += page.length;
       onRows(rows);
     }
