@@ -31,6 +31,7 @@ export class FileExportSpool implements ExportSpool {
     return {
       async append(lines) {
         if (lines.length === 0) return;
+        if (writes.length > 0) throw new Error('a spool file holds lines or written text, not both');
         appended = true;
         if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
       },
