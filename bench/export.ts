@@ -113,7 +113,7 @@ export async function main() {
     console.log(
       `\nexport of ${created.rows} rows: ${fmt(seconds, 2)} s → ${fmt(created.rows / seconds, 0)} rows/s (target ≥ 20,000)`,
     );
-    // Well under a core: the API process spends much of the export waiting on dynalite (see the Query loop below).
+    // With one reader this was well under a core (waiting on dynalite); reading from both ends keeps it busier.
     console.log(`API process CPU during the export: ${fmt((cpu.user + cpu.system) / 1e6 / seconds, 2)} cores`);
     console.log(
       `peak RSS growth during the export: ${growth('rss')} MB (target ≤ 150), baseline ${mb(baseline.rss)} MB`,

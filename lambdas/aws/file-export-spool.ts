@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,7 +18,10 @@ export class FileExportSpool implements ExportSpool {
     const path = join(dir, 'records.ndjson');
     const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
     await once(out, 'open');
+    /** Bytes of each `write`, in order, so they can be read back last first. */
+    const writes: number[] = [];
     let closed = false;
+    let appended = false;
     const close = async () => {
       if (closed) return;
       closed = true;
@@ -28,6 +31,8 @@ export class FileExportSpool implements ExportSpool {
     return {
       async append(lines) {
         if (lines.length === 0) return;
+        if (writes.length > 0) throw new Error('a spool file holds lines or written text, not both');
+        appended = true;
         if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
       },
       async *read(batch) {
@@ -47,12 +52,34 @@ export class FileExportSpool implements ExportSpool {
         if (chunk.length) yield chunk;
       },
       async write(text) {
-        if (text && !out.write(text)) await once(out, 'drain');
+        if (!text) return;
+        if (appended) throw new Error('a spool file holds lines or written text, not both');
+        writes.push(Buffer.byteLength(text));
+        if (!out.write(text)) await once(out, 'drain');
       },
       async *text() {
         await close();
         for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
           yield chunk as string;
+        }
+      },
+      async *writesLastFirst() {
+        await close();
+        const file = await open(path, 'r');
+        try {
+          let end = writes.reduce((sum, bytes) => sum + bytes, 0);
+          for (let i = writes.length - 1; i >= 0; i--) {
+            const buffer = Buffer.allocUnsafe(writes[i]!);
+            end -= buffer.length;
+            for (let read = 0; read < buffer.length; ) {
+              const { bytesRead } = await file.read(buffer, read, buffer.length - read, end + read);
+              if (bytesRead === 0) throw new Error('export spool file ended early');
+              read += bytesRead;
+            }
+            yield buffer.toString('utf8');
+          }
+        } finally {
+          await file.close();
         }
       },
       async discard() {

@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BlobStore } from '../core/ports.js';
+import { presignGet } from './s3-presign.js';
 
 export class S3BlobStore implements BlobStore {
   constructor(
@@ -25,5 +26,9 @@ export class S3BlobStore implements BlobStore {
 
   async delete(key: string) {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  presign(key: string, expiresInSeconds: number, now: Date) {
+    return presignGet(this.client, this.bucket, key, expiresInSeconds, now);
   }
 }

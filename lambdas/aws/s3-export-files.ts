@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ExportFileStore } from '../core/exports/ports.js';
+import { presignGet } from './s3-presign.js';
 
 /** 5 MiB parts (S3's minimum), two in flight: the 10,000-part limit allows 50 GB, and memory stays near 15 MB. */
 const PART_BYTES = 5 * 1024 * 1024;
@@ -51,19 +51,8 @@ export class S3ExportFiles implements ExportFileStore {
     }
   }
 
-  /**
-   * SigV4 query signing. S3 refuses the link after X-Amz-Date (whole seconds) + X-Amz-Expires, and also once the
-   * signing credentials expire: a Lambda role's session can end before a 24-hour link would, so `expiresAt`
-   * reports whichever comes first.
-   */
-  async presign(key: string, expiresInSeconds: number, now: Date) {
-    const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
-      expiresIn: expiresInSeconds,
-      signingDate: now,
-    });
-    let expiresAt = Math.floor(now.getTime() / 1000) * 1000 + expiresInSeconds * 1000;
-    const credentials = await this.client.config.credentials();
-    if (credentials.expiration) expiresAt = Math.min(expiresAt, credentials.expiration.getTime());
-    return { url, expiresAt: new Date(expiresAt) };
+  /** See `presignGet`: `expiresAt` may be earlier than asked when the signing credentials end first. */
+  presign(key: string, expiresInSeconds: number, now: Date) {
+    return presignGet(this.client, this.bucket, key, expiresInSeconds, now);
   }
 }

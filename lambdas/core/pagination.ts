@@ -58,13 +58,20 @@ export const RESPONSE_BUDGET_BYTES = 5_000_000;
 
 const utf8 = new TextEncoder();
 
-/** How many of `items`, from the first, fit in `maxBytes` of a Lambda response body (at least one). */
+/** The bytes `value` takes in a Lambda response body, as the body is escaped inside the response's JSON. */
+export function responseBytes(value: unknown): number {
+  return utf8.encode(JSON.stringify(JSON.stringify(value))).byteLength - 2;
+}
+
+/**
+ * How many of `items`, from the first, fit in `maxBytes` of a Lambda response body (at least one: a record too
+ * large alone is answered with its largest fields left out, see `fitRecordsInResponse`).
+ */
 export function itemsWithinBytes(items: readonly unknown[], maxBytes: number | undefined): number {
   if (maxBytes === undefined) return items.length;
   let used = 2; // the array's brackets; the page's other fields are in the headroom
   for (let i = 0; i < items.length; i++) {
-    // As the body will be escaped inside the Lambda's response JSON.
-    used += utf8.encode(JSON.stringify(JSON.stringify(items[i]))).byteLength - 2 + 1;
+    used += responseBytes(items[i]) + 1;
     if (used > maxBytes) return Math.max(1, i);
   }
   return items.length;

@@ -112,7 +112,27 @@ export interface RecordRepository {
   getMany(scope: Scope, ids: string[]): Promise<RunRecord[]>;
   listIdsByRun(scope: Scope, runId: string): Promise<string[]>;
   listByRun(scope: Scope, runId: string, page: PageRequest, metricsPerRecord: number): Promise<Paged<RecordWithScores>>;
+  /**
+   * The run's list read from its end: the `page.limit` records before `page.after` (exclusive), in ascending
+   * order; `last` is the page's first record id (the next page ends there), null at the list's start.
+   */
+  listByRunFromEnd(
+    scope: Scope,
+    runId: string,
+    page: PageRequest,
+    metricsPerRecord: number,
+  ): Promise<Paged<RecordWithScores>>;
   delete(scope: Scope, id: string): Promise<boolean>;
+  /**
+   * A GET link (valid `expiresInSeconds` from `now`) to the record's document fields when they are stored apart
+   * from it, as one JSON object `{inputs, expected, outputs}`; null when the record is not found or keeps them inline.
+   */
+  largeFieldsLink(
+    scope: Scope,
+    id: string,
+    expiresInSeconds: number,
+    now: Date,
+  ): Promise<{ url: string; expiresAt: Date } | null>;
 }
 
 export interface ScoreRepository {
@@ -136,6 +156,8 @@ export interface BlobStore {
   put(key: string, body: string | Uint8Array, contentType?: string): Promise<void>;
   get(key: string): Promise<string | null>;
   delete(key: string): Promise<void>;
+  /** A GET link to the object for `expiresInSeconds` from `now` (sooner if the signer's credentials end first). */
+  presign(key: string, expiresInSeconds: number, now: Date): Promise<{ url: string; expiresAt: Date }>;
 }
 
 export interface StoredResponse {

@@ -231,6 +231,43 @@ describe('CSV exports', () => {
     expect(rows.map((row) => row[score])).toEqual(many.map((_, i) => String(1 + (i % 5))));
   });
 
+  it('orders columns by where a field first appears in the run, whichever end of the list read it first', async () => {
+    // 2,000 records, pages of 250 read from both ends: the end's first page (1,750–1,999) brings inputs.a and
+    // outputs.late, its second (1,500–1,749) inputs.b; outputs.extra is in the middle. In list order b comes before
+    // a and extra before late, and every row keeps its place.
+    const runId2 = (await api.post(`/projects/${projectId}/runs`, { metricIds: [] })).body.id as string;
+    const base = Date.now() - 30_000;
+    const mixed = Array.from({ length: 2_000 }, (_, i) => {
+      const inputs: Record<string, unknown> = { question: `q${i}` };
+      const outputs: Record<string, unknown> = { response: `r${i}` };
+      if (i === 1_600) inputs.b = 'b1600';
+      if (i === 1_990) inputs.a = 'a1990';
+      if (i === 1_000) outputs.extra = 'x1000';
+      if (i === 1_980) outputs.late = 'l1980';
+      return makeRecord({ runId: runId2, createdAtMs: base, position: i, inputs, outputs });
+    });
+    await seedRecords(stack, projectId, mixed);
+
+    const created = (await exportAndWait(api, `/runs/${runId2}/exports`)).settled;
+
+    expect(created.body).toMatchObject({ status: 'completed', rows: 2_000 });
+    const [header, ...rows] = parseCsv((await download(created.body.url)).text).rows;
+    expect(header!.filter((h) => /^(inputs|outputs)\./.test(h))).toEqual([
+      'inputs.question',
+      'inputs.b',
+      'inputs.a',
+      'outputs.response',
+      'outputs.extra',
+      'outputs.late',
+    ]);
+    const cell = (row: string[], column: string) => row[header!.indexOf(column)];
+    expect(rows.map((row) => cell(row, 'recordId'))).toEqual(mixed.map((r) => r.id));
+    expect(rows.map((row) => cell(row, 'outputs.response'))).toEqual(mixed.map((_, i) => `r${i}`));
+    expect(rows.filter((row) => cell(row, 'inputs.b')).map((row) => cell(row, 'inputs.b'))).toEqual(['b1600']);
+    expect(cell(rows[1_980]!, 'outputs.late')).toBe('l1980');
+    expect(cell(rows[1_000]!, 'outputs.extra')).toBe('x1000');
+  });
+
   it('neutralises formulas: =HYPERLINK(...) comes back as text behind a quote, negative numbers stay numbers', async () => {
     const { text } = await download((await exportAndWait(api, `/runs/${runId}/exports`)).settled.body.url);
     const rows = parseCsv(text).rows;
@@ -317,19 +354,21 @@ describe('asynchronous exports', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let pagesWritten = 0;
     const gated: ExportSpool = {
       async open() {
         const file = await deps.exportSpool.open();
-        let appended = 0;
         return {
           read: (batch) => file.read(batch),
-          write: (text) => file.write(text),
+          append: (lines) => file.append(lines),
           text: () => file.text(),
+          writesLastFirst: () => file.writesLastFirst(),
           discard: () => file.discard(),
-          async append(lines) {
-            // The second page waits: by then the first page's 250 records have been noted.
-            if (++appended === 2) await held;
-            await file.append(lines);
+          async write(text) {
+            // The second page's rows wait (pages are written one at a time): by then the first page's 250 records
+            // have been noted.
+            if (++pagesWritten === 2) await held;
+            await file.write(text);
           },
         };
       },

@@ -3,7 +3,7 @@ import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../lambdas/api/app.js';
 import { apiGatewaySourceIp, lambdaHandler } from '../../lambdas/api/lambda-adapter.js';
-import type { RunRecord } from '../../lambdas/core/schemas/record.js';
+import type { OmittedField, RunRecord } from '../../lambdas/core/schemas/record.js';
 import { makeRecord, seedRecords } from '../support/records.js';
 import { type ApiClient, apiClient, startTestStack } from '../support/stack.js';
 
@@ -92,5 +92,100 @@ describe('record pages that would pass Lambda’s 6 MB response limit', () => {
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(5);
     expect(res.body.hasMore).toBe(true);
+  });
+});
+
+describe('a record that alone would pass the response budget', () => {
+  /** Over Lambda's 6 MB limit by itself, before escaping; its output overflows to S3. */
+  const HUGE_BYTES = 6_500_000;
+  let hugeRunId: string;
+  let small: RunRecord;
+  let huge: RunRecord;
+  let after: RunRecord;
+
+  beforeAll(async () => {
+    hugeRunId = (await api.post(`/projects/${projectId}/runs`, { metricIds: [] })).body.id;
+    const base = Date.now() - 30_000;
+    const at = (position: number, outputs: Record<string, unknown>) =>
+      makeRecord({ runId: hugeRunId, createdAtMs: base, position, inputs: { question: `q${position}` }, outputs });
+    small = at(0, { response: 'short' });
+    huge = at(1, { response: 'say "hi" \\ '.repeat(Math.ceil(HUGE_BYTES / 11)), tokens: 7 });
+    after = at(2, { response: 'also short' });
+    await seedRecords(stack, projectId, [small, huge, after]);
+  }, 120_000);
+
+  /** The record as answered: small fields whole, the output replaced by a marker naming it and its link. */
+  function expectOmittedOutput(record: { [key: string]: unknown; omittedFields?: OmittedField[] }) {
+    expect(record.id).toBe(huge.id);
+    expect(record.inputs).toEqual(huge.inputs);
+    expect(record.expected).toEqual(huge.expected);
+    expect(record.omittedFields).toHaveLength(1);
+    const omitted = record.omittedFields![0]!;
+    expect(omitted).toMatchObject({
+      recordId: huge.id,
+      field: 'outputs',
+      bytes: Buffer.byteLength(JSON.stringify(huge.outputs)),
+      href: `/api/v2/records/${huge.id}/fields/outputs`,
+    });
+    expect(Date.parse(omitted.expiresAt)).toBeGreaterThan(Date.now());
+    expect(record.outputs).toEqual({ $omitted: omitted });
+    return omitted;
+  }
+
+  /** What the link serves: the record's large fields as one JSON object, this one whole under its name. */
+  async function fetchField(omitted: { url: string; field: string }) {
+    const res = await fetch(omitted.url);
+    expect(res.status).toBe(200);
+    return ((await res.json()) as Record<string, unknown>)[omitted.field];
+  }
+
+  it('GET /runs/{id}/records answers it under the limit with its output left out, and the link serves it whole', async () => {
+    const seen: string[] = [];
+    let omitted: OmittedField | undefined;
+    let cursor: string | null = null;
+    do {
+      const query = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const { result, bytes, body } = await viaLambda(`/api/v2/runs/${hugeRunId}/records`, query);
+      expect(result.statusCode, result.body.slice(0, 300)).toBe(200);
+      expect(bytes).toBeLessThan(LAMBDA_RESPONSE_LIMIT);
+      for (const record of body.data) {
+        seen.push(record.id);
+        if (record.id === huge.id) omitted = expectOmittedOutput(record);
+        else expect(record.omittedFields).toBeUndefined();
+      }
+      cursor = body.hasMore ? body.nextCursor : null;
+    } while (cursor);
+
+    expect(seen).toEqual([small.id, huge.id, after.id]);
+    expect(await fetchField(omitted!)).toEqual(huge.outputs);
+  });
+
+  it('GET /records/{id} and the project’s records page do the same', async () => {
+    const one = await viaLambda(`/api/v2/records/${huge.id}`, '');
+    expect(one.result.statusCode).toBe(200);
+    expect(one.bytes).toBeLessThan(LAMBDA_RESPONSE_LIMIT);
+    expectOmittedOutput(one.body);
+
+    const page = await viaLambda(`/api/v2/projects/${projectId}/records`, `limit=1&runId=${hugeRunId}&q=hi`);
+    expect(page.result.statusCode).toBe(200);
+    expect(page.bytes).toBeLessThan(LAMBDA_RESPONSE_LIMIT);
+    expectOmittedOutput(page.body.data[0]);
+  });
+
+  it('GET /records/{id}/fields/{field} gives a fresh link; fields kept inline and unknown ones say so', async () => {
+    const fresh = await api.get(`/records/${huge.id}/fields/outputs`);
+    expect(fresh.status).toBe(200);
+    expect(fresh.body).toMatchObject({ recordId: huge.id, field: 'outputs' });
+    expect(await fetchField(fresh.body)).toEqual(huge.outputs);
+    // The inputs were small, but they live in the same S3 object as the output, so they have a link too.
+    expect(await fetchField((await api.get(`/records/${huge.id}/fields/inputs`)).body)).toEqual(huge.inputs);
+
+    const inline = await api.get(`/records/${small.id}/fields/outputs`);
+    expect(inline.status).toBe(409);
+    expect(inline.body.details.issues[0].path).toBe('field');
+    const unknownField = await api.get(`/records/${huge.id}/fields/score`);
+    expect(unknownField.status).toBe(400);
+    expect(JSON.stringify(unknownField.body)).toContain('field');
+    expect((await api.get('/records/01ABSENTRECORD/fields/outputs')).status).toBe(404);
   });
 });

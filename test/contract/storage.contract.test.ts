@@ -313,6 +313,14 @@ function storageContract(name: string, setup: () => Promise<{ repos: Repositorie
       const second = await repos.records.listByRun(org, run.id, { limit: 10, after: first.last! }, 2);
       expect(second.items.map((r) => r.id)).toEqual(ids.slice(3));
       expect(second.last).toBeNull();
+      // From the list's end: the records before `after`, each page in ascending order, every record whole.
+      const last = await repos.records.listByRunFromEnd(org, run.id, { limit: 2 }, 2);
+      expect(last.items.map((r) => r.id)).toEqual(ids.slice(-2));
+      expect(last.items.every((r) => r.scores.length === 2)).toBe(true);
+      const before = await repos.records.listByRunFromEnd(org, run.id, { limit: 10, after: last.last! }, 2);
+      expect(before.items.map((r) => r.id)).toEqual(ids.slice(0, -2));
+      expect(before.items.every((r) => r.scores.length === 2)).toBe(true);
+      expect(before.last).toBeNull();
       // A second insert of the same score is refused, so at-least-once delivery cannot double count.
       expect(
         await repos.scores.insert(org, run.id, {

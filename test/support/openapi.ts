@@ -225,6 +225,8 @@ export async function seedResources(stack: Stack, api: ApiClient, label = 'seede
     await api.post(`/projects/${ids.projectId}/monitors`, { name: 'm', schedule: 'rate(1 hour)', active: false }),
     'monitor',
   ).id;
+  // A record's document field (GET /records/{id}/fields/{field}): a name, not an id, the same in every organization.
+  ids.field = 'outputs';
   ids.name = 'API_TOKEN';
   ok(await api.put(`/projects/${ids.projectId}/secrets/${ids.name}`, { value: 'hunter2-secret-value' }), 'secret');
   ids.exportId = ok(await api.post(`/runs/${ids.runId}/exports`, {}), 'export').id;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { RESPONSE_BUDGET_BYTES } from '../../core/pagination.js';
+import { fitRecordsInResponse } from '../../core/records/response-fit.js';
 import { resolveFilter, searchRecords } from '../../core/records/search.js';
 import { pageOf } from '../../core/schemas/common.js';
 import { RecordWithScores } from '../../core/schemas/record.js';
@@ -48,7 +49,8 @@ export function projectRecordRoutes(deps: ApiDeps) {
       const request = { ...pageRequest(deps.cursors, listScope, { limit, cursor }), maxBytes: RESPONSE_BUDGET_BYTES };
       const resolved = await resolveFilter({ ...deps, recordSearch }, scope, projectId, filter);
       const page = await searchRecords({ ...deps, recordSearch }, scope, resolved, request);
-      return c.json(pageResponse(deps.cursors, listScope, page), 200);
+      const items = await fitRecordsInResponse(deps, scope, page.items);
+      return c.json(pageResponse(deps.cursors, listScope, { ...page, items }), 200);
     },
   );
 

@@ -3,8 +3,17 @@ import * as z from 'zod';
 import { requireRun } from '../../core/deps.js';
 import { notFound } from '../../core/errors.js';
 import { RESPONSE_BUDGET_BYTES } from '../../core/pagination.js';
+import { fitRecordsInResponse, recordFieldLink } from '../../core/records/response-fit.js';
 import { ListQuery, pageOf, Success } from '../../core/schemas/common.js';
-import { CreateRecord, RecordWithScores, RunRecord, Score, UpsertScore } from '../../core/schemas/record.js';
+import {
+  CreateRecord,
+  LargeFieldLink,
+  RecordDocumentField,
+  RecordWithScores,
+  RunRecord,
+  Score,
+  UpsertScore,
+} from '../../core/schemas/record.js';
 import { putScore } from '../../core/services/runs.js';
 import type { ApiDeps, ApiEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -14,6 +23,7 @@ import { defineRoute } from './define.js';
 
 const RunParams = z.object({ runId: z.string().min(1).max(64) });
 const RecordParams = z.object({ recordId: z.string().min(1).max(64) });
+const FieldParams = z.object({ recordId: z.string().min(1).max(64), field: RecordDocumentField });
 const ScoreParams = z.object({ recordId: z.string().min(1).max(64), metricConfigId: z.string().min(1).max(64) });
 const tag = 'Records';
 
@@ -57,7 +67,11 @@ export function recordRoutes(deps: ApiDeps) {
       const page = await deps.records.listByRun(scope, run.id, request, run.metricVersionIds.length);
       // Scores of metric versions the run no longer uses (replaced by a rescore) are history, not results.
       const current = new Set(run.metricVersionIds);
-      const items = page.items.map((r) => ({ ...r, scores: r.scores.filter((s) => current.has(s.metricConfigId)) }));
+      const items = await fitRecordsInResponse(
+        deps,
+        scope,
+        page.items.map((r) => ({ ...r, scores: r.scores.filter((s) => current.has(s.metricConfigId)) })),
+      );
       return c.json({ ...pageResponse(deps.cursors, listScope, { ...page, items }), total: run.numRecords }, 200);
     },
   );
@@ -75,7 +89,23 @@ export function recordRoutes(deps: ApiDeps) {
       const { recordId } = c.req.valid('param');
       const record = await deps.records.get(c.get('scope'), recordId);
       if (!record) throw notFound('record', recordId);
-      return c.json(record, 200);
+      const [fitted] = await fitRecordsInResponse(deps, c.get('scope'), [record]);
+      return c.json(fitted!, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/records/{recordId}/fields/{field}',
+      tag,
+      summary: 'A link to a record field too large for a response (see omittedFields)',
+      params: FieldParams,
+      response: LargeFieldLink,
+    }),
+    async (c) => {
+      const { recordId, field } = c.req.valid('param');
+      return c.json(await recordFieldLink(deps, c.get('scope'), recordId, field), 200);
     },
   );
 

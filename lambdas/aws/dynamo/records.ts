@@ -105,6 +105,50 @@ export class DynamoRecordRepository implements RecordRepository {
     }
   }
 
+  /**
+   * A page of the run's records read from the end of its list: the `page.limit` records before `page.after`
+   * (exclusive; from the last record when absent), in ascending order. `last` is where the next page ends (the
+   * page's first record), or null once the list's start is reached. Descending, a record's scores come before it,
+   * so a record is whole once its own item is read.
+   */
+  async listByRunFromEnd(
+    scope: Scope,
+    runId: string,
+    page: PageRequest,
+    metricsPerRecord: number,
+  ): Promise<Paged<RecordWithScores>> {
+    const collected: Item[] = [];
+    let after = page.after;
+    let whole = 0;
+    for (;;) {
+      const { items, hasMore } = await this.table.query({
+        index: 'gsi1',
+        partition: keys.recordsOf(runId),
+        after,
+        descending: true,
+        limit: page.limit * (metricsPerRecord + 1) + metricsPerRecord,
+      });
+      for (const item of items) {
+        if (item.orgId !== scope.orgId) continue;
+        collected.push(item);
+        if (item.type === 'record' && ++whole === page.limit) {
+          const records = group(collected.reverse());
+          return { items: records, last: records.length ? records[0]!.id : null };
+        }
+      }
+      if (!hasMore || items.length === 0) return { items: group(collected.reverse()), last: null };
+      after = String(items.at(-1)!.gsi1sk);
+    }
+  }
+
+  /** A link to the record's fields stored in S3 (inputs, expected, outputs as one JSON object), if they are. */
+  async largeFieldsLink(scope: Scope, id: string, expiresInSeconds: number, now: Date) {
+    const key = keys.record(id);
+    const found = await this.table.largeFieldsLink(key.pk, key.sk, expiresInSeconds, now);
+    if (!found || found.orgId !== scope.orgId) return null;
+    return found.link;
+  }
+
   async delete(scope: Scope, id: string) {
     const { items } = await this.table.query({ partition: keys.record(id).pk, limit: 1000 });
     const own = items.find((i) => i.sk === '#');

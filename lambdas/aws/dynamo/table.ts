@@ -117,6 +117,26 @@ export class Table {
     return out.Item ? this.hydrate(out.Item) : null;
   }
 
+  /**
+   * A GET link to the S3 object that holds an item's large fields (one JSON object, each field under its name),
+   * without reading the fields themselves. `link` is null when the item keeps every field in DynamoDB; the whole
+   * answer is null when there is no such item.
+   */
+  async largeFieldsLink(pk: string, sk: string, expiresInSeconds: number, now: Date) {
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk, sk },
+        ConsistentRead: true,
+        ProjectionExpression: 'orgId, overflowKey',
+      }),
+    );
+    if (!out.Item) return null;
+    const key = out.Item.overflowKey;
+    const link = typeof key === 'string' ? await this.blobs.presign(key, expiresInSeconds, now) : null;
+    return { orgId: out.Item.orgId, link };
+  }
+
   /** Writes an item; `largeFields` are moved to S3 when the item would be too big. */
   async put(
     item: Item,

@@ -8,6 +8,7 @@ import { DEFAULT_EXPORT_LINK_SECONDS, type Export, type ExportRecord } from '../
 import type { RecordWithScores } from '../schemas/record.js';
 import type { RecordFilter } from '../schemas/record-search.js';
 import type { Run } from '../schemas/run.js';
+import { EXPORT_PAGE, readFromBothEnds } from './both-ends.js';
 import { metricColumns, preferredFields } from './column-layout.js';
 import { type ColumnPlan, csvLines, FieldCollector, headerOf, rowOf, UTF8_BOM } from './csv.js';
 import type { ExportFileStore, ExportRepository, ExportSpool, SpoolFile } from './ports.js';
@@ -22,8 +23,6 @@ export type ExportDeps = RecordSearchDeps &
 /** What the export worker needs besides: scratch space for the records it has read. */
 export type ExportWorkerDeps = ExportDeps & { exportSpool: ExportSpool };
 
-/** Records per page while exporting: big enough to amortise round trips, small enough to keep memory flat. */
-const EXPORT_PAGE = 250;
 /** Items one read of a records export's search may cover. */
 const SEARCH_READ = 5_000;
 /** Spooled records turned into CSV at a time. */
@@ -44,10 +43,12 @@ type OnRows = (rows: number) => void;
 
 /**
  * Every record and score of a run as CSV. A CSV header must precede the rows, and the columns depend on every
- * record's fields, so the run's list (each record's scores sort right after it) is read once, each record
- * spooled as it comes while its field names are noted; the CSV is then written from the spool. One pass over
- * DynamoDB instead of a column pass and a row pass: the column pass read one item per record, a quarter of the
- * items and nearly a third of the time.
+ * record's fields, so the CSV is written *while* the run's list is read (from both ends at once, see
+ * `readFromBothEnds`), with the columns the first page shows: a run's records nearly always share their fields,
+ * and then the finished CSV is ready when the read ends, the CSV work done while DynamoDB was answering. If a later
+ * page brings a field the first lacked, the rows written so far are dropped, the read goes on noting fields only,
+ * and a second read writes the CSV with the columns now known (the rare case pays one more read; the common one
+ * keeps no copy of the records).
  */
 export async function runExportContent(
   deps: ExportWorkerDeps,
@@ -57,92 +58,88 @@ export async function runExportContent(
 ): Promise<ExportContent> {
   const preferred = await preferredFields(deps, scope, [run]);
   const metrics = await metricColumns(deps, scope, [run]);
+  const planOf = (fields: FieldCollector): ColumnPlan => ({ ...fields.fields(preferred), metrics });
   const versionOf = (metricId: string) => RunCache.versionOf(run, metricId);
-  const guess = await speculativeCsv(deps, (fields) => ({ ...fields.fields(preferred), metrics }), versionOf);
-  let spooled: Awaited<ReturnType<typeof spoolRecords>>;
-  try {
-    spooled = await spoolRecords(deps, runPages(deps, scope, run), onRows, guess.onPage);
-  } catch (error) {
-    await guess.discard();
-    throw error;
-  }
-  try {
-    const plan: ColumnPlan = { ...spooled.fields.fields(preferred), metrics };
-    const written = await guess.result(plan);
-    if (written) {
-      await spooled.file.discard();
-      return { plan, rows: (async function* () {})(), csv: written, discard: guess.discard };
-    }
-    return {
-      plan,
-      rows: spooledRows(spooled.file, (record) => rowOf(plan, record, versionOf)),
-      discard: spooled.file.discard,
-    };
-  } catch (error) {
-    await spooled.file.discard();
-    await guess.discard();
-    throw error;
-  }
+  let shown = 0;
+  // A second read starts again from no rows: progress only moves forward.
+  const forward: OnRows = (rows) => {
+    if (rows <= shown) return;
+    shown = rows;
+    onRows(rows);
+  };
+  const guessed = await runCsv(deps, scope, run, { planOf, versionOf }, null, forward);
+  const written = guessed.csv ? guessed : await runCsv(deps, scope, run, { planOf, versionOf }, guessed.plan, forward);
+  if (!written.csv) throw new Error('the export columns changed while they were fixed');
+  return { plan: written.plan, rows: (async function* () {})(), csv: written.csv, discard: written.discard };
 }
 
 /**
- * Writes the CSV while the records are read, with the columns the first page shows (nearly always every
- * column: a run's records share their fields). If a later page brings a field the guess lacks, the guess is
- * dropped and the CSV is written from the spool after all; if it held, the finished CSV is ready the moment the
- * read ends, and the CSV work was done while DynamoDB was answering.
+ * One read of the run, writing CSV rows with `fixed` columns, or else with those of the first page for as long as
+ * every record fits them. Pages from the list's start go to one spool file in order, pages from its end to
+ * another, read back last page first, so the rows come out in list order. Resolves with the CSV, or (the guess
+ * failed) with null and the columns every record needs.
  */
-async function speculativeCsv(
-  deps: Pick<ExportWorkerDeps, 'exportSpool'>,
-  planOf: (fields: FieldCollector) => ColumnPlan,
-  versionOf: (metricId: string) => string | undefined,
+async function runCsv(
+  deps: ExportWorkerDeps,
+  scope: Scope,
+  run: Run,
+  columns: { planOf: (fields: FieldCollector) => ColumnPlan; versionOf: (metricId: string) => string | undefined },
+  fixed: ColumnPlan | null,
+  onRows: OnRows,
 ) {
-  const file = await deps.exportSpool.open();
-  let guess: { plan: ColumnPlan; key: string } | null = null;
+  const files = { start: await deps.exportSpool.open(), end: await deps.exportSpool.open() };
+  const discard = async () => {
+    await Promise.all([files.start.discard(), files.end.discard()]);
+  };
+  const fromStart = new FieldCollector();
+  // One collector per page from the end: put back in list order, they give the order fields first appear in.
+  const fromEnd: FieldCollector[] = [];
+  let plan = fixed;
+  let known: Array<Set<string>> | null = null;
   let holds = true;
   let rows = 0;
-  let discarded = false;
-  const discard = async () => {
-    if (discarded) return;
-    discarded = true;
-    await file.discard();
-  };
-  return {
-    async onPage(page: RecordWithScores[], fields: FieldCollector) {
-      if (!holds) return;
-      const plan = planOf(fields);
-      const key = JSON.stringify(plan);
-      guess ??= { plan, key };
-      if (key !== guess.key) {
-        holds = false;
-        await discard();
-        return;
+  try {
+    await readFromBothEnds(deps, scope, run, async (end, records) => {
+      const fields = end === 'start' ? fromStart : new FieldCollector();
+      if (end === 'end') fromEnd.push(fields);
+      for (const record of records) fields.add(record);
+      if (holds) {
+        plan ??= columns.planOf(fromStart);
+        known ??= [new Set(plan.inputs), new Set(plan.expected), new Set(plan.outputs)];
+        if (!fixed && !records.every((record) => fitsColumns(record, known!))) {
+          holds = false;
+          await discard();
+        } else {
+          await files[end].write(csvLines(records.map((record) => rowOf(plan!, record, columns.versionOf))));
+        }
       }
-      const { plan: fixed } = guess;
-      rows += page.length;
-      if (page.length) await file.write(csvLines(page.map((record) => rowOf(fixed, record, versionOf))));
-    },
-    /** The CSV rows already written, if the final columns are the guessed ones; null otherwise. */
-    async result(plan: ColumnPlan): Promise<{ rows: number; text: AsyncIterable<string> } | null> {
-      if (holds && guess && guess.key === JSON.stringify(plan)) return { rows, text: file.text() };
-      await discard();
-      return null;
-    },
-    discard,
-  };
+      rows += records.length;
+      onRows(rows);
+    });
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+  if (holds) {
+    // An empty run shows no page: its columns are the preferred ones it has (none).
+    plan ??= columns.planOf(fromStart);
+    const text = (async function* () {
+      yield* files.start.text();
+      yield* files.end.writesLastFirst();
+    })();
+    return { plan, csv: { rows, text }, discard };
+  }
+  await discard();
+  const every = new FieldCollector();
+  every.addFrom(fromStart);
+  for (const fields of fromEnd.reverse()) every.addFrom(fields);
+  return { plan: columns.planOf(every), csv: null, discard };
 }
 
-async function* runPages(deps: ExportDeps, scope: Scope, run: Run) {
-  let after: string | undefined;
-  do {
-    const page = await deps.records.listByRun(
-      scope,
-      run.id,
-      { limit: EXPORT_PAGE, after },
-      run.metricVersionIds.length,
-    );
-    yield page.items;
-    after = page.last ?? undefined;
-  } while (after);
+/** Whether a record's inputs, expected and outputs use only these field names (in that order). */
+function fitsColumns(record: RecordWithScores, known: Array<Set<string>>): boolean {
+  const groups = [record.inputs, record.expected, record.outputs];
+  return groups.every((group, i) => Object.keys(group ?? {}).every((key) => known[i]!.has(key)));
 }
 
 /**
@@ -203,7 +200,6 @@ async function spoolRecords(
   deps: Pick<ExportWorkerDeps, 'exportSpool'>,
   pages: AsyncIterable<RecordWithScores[]>,
   onRows: OnRows,
-  onPage: (page: RecordWithScores[], fields: FieldCollector) => Promise<void> = async () => {},
 ) {
   const file = await deps.exportSpool.open();
   const fields = new FieldCollector();
@@ -215,7 +211,7 @@ async function spoolRecords(
         fields.add(record);
         runIds.add(record.runId);
       }
-      await Promise.all([file.append(page.map((record) => JSON.stringify(record))), onPage(page, fields)]);
+      await file.append(page.map((record) => JSON.stringify(record)));
       rows += page.length;
       onRows(rows);
     }

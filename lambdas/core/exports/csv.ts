@@ -128,6 +128,11 @@ export class FieldCollector {
     for (const group of FIELD_GROUPS) for (const key of Object.keys(record[group] ?? {})) this.seen[group].add(key);
   }
 
+  /** Notes another collector's fields after these, in its order (a list read in parts, put back in order). */
+  addFrom(other: FieldCollector) {
+    for (const group of FIELD_GROUPS) for (const key of other.seen[group]) this.seen[group].add(key);
+  }
+
   /** Fields in schema order (`preferred`, e.g. the testset's field mapping) first, then the rest as first seen. */
   fields(preferred: Partial<Record<(typeof FIELD_GROUPS)[number], string[]>>) {
     const order = (group: (typeof FIELD_GROUPS)[number]) => {

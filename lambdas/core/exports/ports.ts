@@ -58,6 +58,8 @@ export interface SpoolFile {
   write(text: string): Promise<void>;
   /** Once everything is written: the text back, in chunks. */
   text(): AsyncIterable<string>;
+  /** Once everything is written: the text of each `write`, the last one first (pages read from a list's end). */
+  writesLastFirst(): AsyncIterable<string>;
   /** Removes the file; safe to call more than once. */
   discard(): Promise<void>;
 }

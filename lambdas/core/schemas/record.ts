@@ -66,7 +66,42 @@ export const RunRecord = z
   .meta({ id: 'Record' });
 export type RunRecord = z.infer<typeof RunRecord>;
 
-export const RecordWithScores = RunRecord.extend({ scores: z.array(Score) }).meta({ id: 'RecordWithScores' });
+/** The record's JSON documents: the fields that can grow past what one response may carry. */
+export const RecordDocumentField = z.enum(['inputs', 'expected', 'outputs']);
+export type RecordDocumentField = z.infer<typeof RecordDocumentField>;
+
+/** Where to fetch a document field that was left out of a response because the record alone was too large for it. */
+export const LargeFieldLink = z
+  .object({
+    recordId: Id,
+    field: RecordDocumentField,
+    url: z.string().meta({
+      description:
+        'Presigned GET of the record’s large fields as one JSON object ({inputs, expected, outputs}); this field ' +
+        'is the value under its name. No Authorization header: the link carries its own signature.',
+    }),
+    expiresAt: z.string().meta({ description: 'When the link stops working; GET `href` for a fresh one' }),
+    href: z.string().meta({ description: 'API path answering a fresh link: /api/v2/records/{id}/fields/{field}' }),
+  })
+  .meta({ id: 'LargeFieldLink' });
+export type LargeFieldLink = z.infer<typeof LargeFieldLink>;
+
+export const OmittedField = LargeFieldLink.extend({
+  bytes: z.number().int().meta({ description: 'Size of the field’s JSON text in UTF-8 bytes' }),
+}).meta({
+  id: 'OmittedField',
+  description:
+    'A field left out because the record alone would pass the response budget (5,000,000 bytes: Lambda answers ' +
+    'at most 6 MB). In the record the field holds `{"$omitted": <this object>}` instead of its value.',
+});
+export type OmittedField = z.infer<typeof OmittedField>;
+
+export const RecordWithScores = RunRecord.extend({
+  scores: z.array(Score),
+  omittedFields: z.array(OmittedField).optional().meta({
+    description: 'Present only when the record alone was too large for a response: the fields left out, largest first',
+  }),
+}).meta({ id: 'RecordWithScores' });
 export type RecordWithScores = z.infer<typeof RecordWithScores>;
 
 export const CreateRecord = z
