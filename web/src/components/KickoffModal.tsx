@@ -5,6 +5,7 @@ import type { SystemConfig } from '../../../sdk/types.js';
 import { client, errorText } from '../api/client.js';
 import { savePrompt, startRun } from '../api/launch.js';
 import { useGithubConnection, useMetrics, useSystems, useTestsets } from '../api/queries.js';
+import { LaunchFooter } from './LaunchFooter.js';
 import { MetricPicker } from './MetricPicker.js';
 import { Modal } from './Modal.js';
 import { type ChatConfig, DEFAULT_PROMPT, PromptEditor } from './PromptEditor.js';
@@ -150,19 +151,13 @@ function HostedKickoff({
         <label htmlFor="kickoff-name">Run name (optional)</label>
         <input id="kickoff-name" value={name} onChange={(e) => setName(e.target.value)} />
       </div>
-      {launch.error && (
-        <p className="error-note" role="alert">
-          {errorText(launch.error)}
-        </p>
-      )}
-      <footer className="modal-actions">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={!ready || launch.isPending}>
-          {launch.isPending ? 'Starting…' : 'Start run'}
-        </button>
-      </footer>
+      <LaunchFooter
+        label="Start run"
+        ready={!!ready}
+        pending={launch.isPending}
+        error={launch.error}
+        onClose={onClose}
+      />
     </form>
   );
 }
@@ -265,19 +260,13 @@ function GitHubKickoff({
         <label htmlFor="github-name">Run name (optional)</label>
         <input id="github-name" value={name} onChange={(e) => setName(e.target.value)} />
       </div>
-      {launch.error && (
-        <p className="error-note" role="alert">
-          {errorText(launch.error)}
-        </p>
-      )}
-      <footer className="modal-actions">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={!testsetId || launch.isPending}>
-          {launch.isPending ? 'Starting…' : 'Start in GitHub'}
-        </button>
-      </footer>
+      <LaunchFooter
+        label="Start in GitHub"
+        ready={!!testsetId}
+        pending={launch.isPending}
+        error={launch.error}
+        onClose={onClose}
+      />
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { client, errorText } from '../api/client.js';
 import { savePrompt, startRun } from '../api/launch.js';
 import { useMetrics, useSystems, useSystemVersion, useTestcases, useTestsets } from '../api/queries.js';
 import { JsonViewer } from '../components/JsonViewer.js';
+import { LaunchFooter } from '../components/LaunchFooter.js';
 import { MetricPicker } from '../components/MetricPicker.js';
 import { Modal } from '../components/Modal.js';
 import { type ChatConfig, DEFAULT_PROMPT, PromptEditor } from '../components/PromptEditor.js';
@@ -242,19 +243,13 @@ function PlaygroundKickoff({
           </select>
         </div>
         <MetricPicker legend="Metrics" metrics={metrics.data?.list ?? []} chosen={metricIds} onChange={setMetricIds} />
-        {launch.error && (
-          <p className="error-note" role="alert">
-            {errorText(launch.error)}
-          </p>
-        )}
-        <footer className="modal-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={!testsetId || launch.isPending}>
-            {launch.isPending ? 'Starting…' : 'Start run'}
-          </button>
-        </footer>
+        <LaunchFooter
+          label="Start run"
+          ready={!!testsetId}
+          pending={launch.isPending}
+          error={launch.error}
+          onClose={onClose}
+        />
       </form>
     </Modal>
   );

@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Metric, Run } from '../../../../sdk/types.js';
-import { client, errorText } from '../../api/client.js';
+import { client } from '../../api/client.js';
+import { LaunchFooter } from '../LaunchFooter.js';
 import { MetricPicker } from '../MetricPicker.js';
 import { Modal } from '../Modal.js';
 
@@ -41,19 +42,13 @@ export function RescoreModal({ run, metrics, onClose }: { run: Run; metrics: Met
             the run (human scores stay).
           </p>
         )}
-        {rescore.error && (
-          <p className="error-note" role="alert">
-            {errorText(rescore.error)}
-          </p>
-        )}
-        <footer className="modal-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={chosen.length === 0 || rescore.isPending}>
-            {rescore.isPending ? 'Starting…' : 'Re-run scoring'}
-          </button>
-        </footer>
+        <LaunchFooter
+          label="Re-run scoring"
+          ready={chosen.length > 0}
+          pending={rescore.isPending}
+          error={rescore.error}
+          onClose={onClose}
+        />
       </form>
     </Modal>
   );
