@@ -205,7 +205,35 @@ describe('kickoff through GitHub', () => {
     expect(dispatches).toHaveLength(1);
     expect(dispatches[0]!.body).toMatchObject({ ref: 'release', inputs: { verdict_run_id: runId } });
     await page.getByText('From GitHub').first().waitFor();
+    // The page says what the run waits for, not only "Pending".
+    await poll(() => page.getByTestId('status-reason').textContent()).toContain('0 of 20 records in');
     await checkPage(page, 'run-awaiting-github', /Run From GitHub/);
+  });
+
+  it('shows why a run failed: GitHub refused to start the workflow', async () => {
+    const { page } = t;
+    const put = await t.api.put(`/projects/${seeded.projectId}/github`, {
+      owner: 'acme',
+      repo: 'gone',
+      workflow: 'verdict.yml',
+      ref: 'main',
+      token: GITHUB_TOKEN,
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    await page.goto(`${t.stack.url}/projects/${seeded.projectId}/runs`);
+    await page.getByRole('button', { name: 'Kickoff run' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Kickoff run' });
+    await dialog.getByRole('tab', { name: 'GitHub' }).click();
+    await dialog.getByText('acme/gone').waitFor();
+    await dialog.getByLabel('Testset').selectOption({ label: 'FAQ (20 testcases)' });
+    await dialog.getByRole('button', { name: 'Start in GitHub' }).click();
+
+    await page.waitForURL(/\/runs\/[0-9a-z]+$/);
+    await page.locator('[data-status="failed"]').waitFor();
+    const reason = page.getByTestId('status-reason');
+    await poll(() => reason.textContent()).toContain('GitHub did not start workflow acme/gone verdict.yml@main');
+    expect(await reason.getAttribute('class')).toContain('error-note');
+    await checkPage(page, 'run-failed-github', /Run/);
     await t.api.delete(`/projects/${seeded.projectId}/github`);
   });
 });

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import type { Run } from '../../../sdk/types.js';
 import { client, errorText } from '../api/client.js';
 import { isActive, useMetrics, useRun, useRunRecords, useRuns, useTestset } from '../api/queries.js';
 import { ErrorNote, Loading } from '../components/Feedback.js';
@@ -136,6 +137,7 @@ export default function RunDetailsPage() {
             </span>
           )}
         </div>
+        <StatusReason run={r} />
         {explained && <StatusExplanation run={r} metrics={ms} />}
       </section>
 
@@ -194,5 +196,20 @@ function Progress({ label, done, total }: { label: string; done: number; total: 
         {pct}%
       </progress>
     </div>
+  );
+}
+
+/**
+ * Why the run is where it is, in the API's words (statusReason), when that says more than the badge: why it
+ * failed, which records errored, a metric that gave no result, how many records are still to come.
+ */
+function StatusReason({ run }: { run: Run }) {
+  const reason = run.statusReason?.replace(/^[a-z_]+: /, '');
+  if (!reason || reason === run.status) return null;
+  const tone = run.status === 'failed' ? 'error-note' : run.status === 'completed' ? 'warn-note' : 'muted';
+  return (
+    <p className={`status-reason small ${tone}`} data-testid="status-reason">
+      {reason}
+    </p>
   );
 }
