@@ -18,8 +18,8 @@ import {
 
 /**
  * The fake LLM plays both the system under test (model gpt-4o-mini: answers "answer-n", but "wrong" for every
- * n ending in 3) and the judges: judge-bool passes even n, judge-int scores (n % 5) + 1, judge-garbage
- * answers prose.
+ * n ending in 3) and the judges: judge-bool passes even n, judge-int scores (n % 5) + 1, judge-verbose passes
+ * with 1 MB of reasoning, judge-garbage answers prose.
  */
 function respond(body: ChatCompletionBody) {
   const text = body.messages.map((m) => m.content).join('\n');
@@ -31,6 +31,9 @@ function respond(body: ChatCompletionBody) {
       return { content: JSON.stringify({ reasoning: `n=${n}`, score: n % 2 === 0 }) };
     case 'judge-int':
       return { content: JSON.stringify({ reasoning: `n=${n}`, score: (n % 5) + 1 }) };
+    case 'judge-verbose':
+      // A valid verdict buried in 1 MB of reasoning: far more than a score item (or 50 of them) may hold.
+      return { content: JSON.stringify({ reasoning: `n=${n} ${'because '.repeat(128 * 1024)}`, score: true }) };
     default:
       return { content: 'Looks good to me!' };
   }
@@ -196,6 +199,35 @@ describe('a run end to end on the local stack', () => {
     for (const record of records) {
       expect(record.scores[0]).toMatchObject({ status: 'errored', passed: null, rawReply: 'Looks good to me!' });
       expect(record.scores[0].score.intScore).toBeUndefined();
+    }
+  });
+
+  it('keeps a judge that reasons for a megabyte: the score stands, its reasoning and raw reply cut to 20,000 characters', async () => {
+    const { projectId, testsetId } = await seedTestset(api, 3);
+    const verbose = await createMetric(api, projectId, {
+      name: 'verbose',
+      evalType: 'ai',
+      outputType: 'boolean',
+      evalModelName: 'judge-verbose',
+    });
+    const versionId = await createSystemVersion(api, projectId, 'chat-verbose', CHAT_SYSTEM);
+    const created = await api.post(`/projects/${projectId}/runs`, {
+      testsetId,
+      systemVersionId: versionId,
+      metricIds: [verbose.id],
+    });
+    expect(created.status).toBe(201);
+    const run = await waitForRun(api, created.body.id);
+    expect(run.status).toBe('completed');
+    expect(run.aggregates[verbose.versionId]).toMatchObject({ n: 3, passRate: 1 });
+    const records = await collectPages<any>(api, `/runs/${created.body.id}/records`);
+    for (const record of records) {
+      const [score] = record.scores;
+      expect(score).toMatchObject({ status: 'completed', passed: true, score: { binaryScore: true } });
+      expect(score.score.reasoning).toMatch(/^n=\d+ because because /);
+      expect(score.score.reasoning.length).toBeLessThanOrEqual(20_000);
+      expect(score.score.reasoning).toMatch(/ \[cut at 20,000 characters\]$/);
+      expect(score.rawReply.length).toBeLessThanOrEqual(20_000);
     }
   });
 

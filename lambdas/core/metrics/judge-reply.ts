@@ -4,9 +4,19 @@ import { isStorableNumber, STORED_NUMBER_RANGE } from '../schemas/common.js';
 import type { OutputType } from '../schemas/metric.js';
 import type { ScoreValue, Usage } from '../schemas/record.js';
 
-/** Keeps an errored score (and its DynamoDB item) bounded even when a judge rambles. */
+/**
+ * A score's raw reply and reasoning are cut to this many characters, whatever the judge says: a score item then
+ * stays far under DynamoDB's 400 KB, and a record's scores (up to 50 metrics) under a Lambda response.
+ */
 export const MAX_RAW_REPLY_CHARS = 20_000;
-const MAX_REASONING_CHARS = 100_000;
+const MAX_REASONING_CHARS = 20_000;
+
+/** `text` within `max` characters; a cut one says so at its end, so no reader takes it for the whole. */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const marker = ` [cut at ${max.toLocaleString('en-US')} characters]`;
+  return text.slice(0, max - marker.length) + marker;
+}
 
 /**
  * The judge answered, but not with a usable score. The caller stores an errored score with `rawReply`
@@ -20,7 +30,7 @@ export class JudgeReplyError extends Error {
   constructor(message: string, rawReply: string, call: { usage?: Usage | null; latencyMs?: number | null } = {}) {
     super(message);
     this.name = 'JudgeReplyError';
-    this.rawReply = rawReply.length > MAX_RAW_REPLY_CHARS ? rawReply.slice(0, MAX_RAW_REPLY_CHARS) : rawReply;
+    this.rawReply = cutText(rawReply, MAX_RAW_REPLY_CHARS);
     this.usage = call.usage ?? null;
     this.latencyMs = call.latencyMs ?? null;
   }
@@ -69,7 +79,7 @@ function readScore(score: unknown, outputType: OutputType): Read {
 function readReasoning(reasoning: unknown): string | undefined {
   if (reasoning === undefined || reasoning === null) return undefined;
   const text = typeof reasoning === 'string' ? reasoning : describe(reasoning);
-  return text.slice(0, MAX_REASONING_CHARS);
+  return cutText(text, MAX_REASONING_CHARS);
 }
 
 /** Strictly parses a judge's `{"reasoning", "score"}` reply for the metric's output type. */

@@ -10,7 +10,7 @@ import type { ScoreValue, Usage } from '../schemas/record.js';
 import { renderTemplate } from '../systems/template.js';
 import { runHeuristic } from './heuristics/registry.js';
 import type { HeuristicResult, HeuristicSubject } from './heuristics/types.js';
-import { JudgeReplyError, parseJudgeReply } from './judge-reply.js';
+import { cutText, JudgeReplyError, MAX_RAW_REPLY_CHARS, parseJudgeReply } from './judge-reply.js';
 import { isPassing } from './passing.js';
 
 export { JudgeReplyError, MAX_RAW_REPLY_CHARS, parseJudgeReply } from './judge-reply.js';
@@ -93,7 +93,13 @@ export async function judgeRecord(
     throw new JudgeReplyError(error.message, reply.text, reply);
   }
   const passed = isPassing(definition, value);
-  return { value, passed, usage: reply.usage, latencyMs: reply.latencyMs, rawReply: reply.text };
+  return {
+    value,
+    passed,
+    usage: reply.usage,
+    latencyMs: reply.latencyMs,
+    rawReply: cutText(reply.text, MAX_RAW_REPLY_CHARS),
+  };
 }
 
 /**
