@@ -73,7 +73,7 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
       queues: { send },
     });
 
-    const startWorker = () =>
+    const startWorker = (index: number) =>
       startWorkerThread({
         data: {
           endpoints: core.emulators.endpoints,
@@ -88,13 +88,16 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
           maxLlmConcurrency: options.maxLlmConcurrency,
           orgMaxConcurrency: options.orgMaxConcurrency,
           workerConcurrency: options.workerConcurrency ?? 40,
+          permitHolder: `local-worker-${index}`,
         },
         callbacks: driver.callbacks,
         projectSecrets: settings.projectSecrets,
         hooks: options.hooks,
         log,
       });
-    const threads = await Promise.all(Array.from({ length: Math.max(1, options.workerThreads ?? 1) }, startWorker));
+    const threads = await Promise.all(
+      Array.from({ length: Math.max(1, options.workerThreads ?? 1) }, (_, i) => startWorker(i)),
+    );
     const workers = threads[0]!;
 
     const executions = new Set<Promise<unknown>>();

@@ -28,6 +28,8 @@ export interface WorkerThreadData {
   maxLlmConcurrency?: number;
   orgMaxConcurrency?: number;
   workerConcurrency: number;
+  /** This thread's permit holder id, the same after a restart (see PipelineSettings.permitHolder). */
+  permitHolder: string;
   hasHooks: boolean;
 }
 
@@ -56,6 +58,7 @@ export async function runWorkerThread(data: WorkerThreadData, port: MessagePort)
     retry: data.retry,
     maxLlmConcurrency: data.maxLlmConcurrency,
     orgMaxConcurrency: data.orgMaxConcurrency,
+    permitHolder: data.permitHolder,
     outbound: new UrlPolicy(data.outbound),
     projectSecrets: {
       value: (scope, projectId, name) => main.call<string | undefined>('secret', scope.orgId, projectId, name),
