@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createPipelineDeps, type PipelineSettings } from '../lambdas/aws/pipeline-deps.js';
@@ -88,7 +89,9 @@ export function localPipeline(options: LocalPipelineOptions = {}) {
           maxLlmConcurrency: options.maxLlmConcurrency,
           orgMaxConcurrency: options.orgMaxConcurrency,
           workerConcurrency: options.workerConcurrency ?? 40,
-          permitHolder: `local-worker-${index}`,
+          // A data dir this process opened is its alone: its threads' names outlive a crash. On emulators another
+          // process runs (and may share), each start holds its leases under a fresh id, as a Lambda would.
+          permitHolder: core.emulators.listening ? `local-worker-${index}` : `local-worker-${index}-${randomUUID()}`,
         },
         callbacks: driver.callbacks,
         projectSecrets: settings.projectSecrets,
