@@ -234,6 +234,11 @@ describe('kickoff through GitHub', () => {
     await poll(() => reason.textContent()).toContain('GitHub did not start workflow acme/gone verdict.yml@main');
     expect(await reason.getAttribute('class')).toContain('error-note');
     await checkPage(page, 'run-failed-github', /Run/);
+    // On the runs list, the failed run's badge says why on hover.
+    const runId = page.url().split('/').at(-1)!;
+    await page.goto(`${t.stack.url}/projects/${seeded.projectId}/runs`);
+    const badge = page.locator(`tr:has(a[href$="/runs/${runId}"]) [data-status="failed"]`);
+    await poll(() => badge.getAttribute('title')).toContain('GitHub did not start workflow acme/gone');
     await t.api.delete(`/projects/${seeded.projectId}/github`);
   });
 });

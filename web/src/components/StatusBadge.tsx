@@ -22,9 +22,11 @@ export function statusTone(status: Run['status']) {
   return 'busy';
 }
 
-export function StatusBadge({ status }: { status: Run['status'] }) {
+/** The run's status; `reason` (the API's statusReason) is shown on hover where there is no room to say it. */
+export function StatusBadge({ status, reason }: { status: Run['status']; reason?: string }) {
+  const title = reason && reason !== status ? reason.replace(/^[a-z_]+: /, '') : undefined;
   return (
-    <span className={`badge badge-${statusTone(status)}`} data-status={status}>
+    <span className={`badge badge-${statusTone(status)}`} data-status={status} title={title}>
       {statusLabel(status)}
     </span>
   );

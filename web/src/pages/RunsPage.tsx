@@ -126,7 +126,7 @@ function useRunColumns(
           <Link to={`/projects/${projectId}/runs/${run.id}`} className="strong-link">
             {run.name || `Run …${run.id.slice(-6)}`}
           </Link>
-          <StatusBadge status={run.status} />
+          <StatusBadge status={run.status} reason={run.statusReason} />
         </div>
       ),
     }),
