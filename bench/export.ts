@@ -155,6 +155,12 @@ export async function main() {
     }
     if (ratios.length > 1) {
       const sorted = [...ratios].sort((a, b) => a - b);
+      recordFigure(
+        'export',
+        'rate / bare Query ceiling, median of rounds',
+        sorted[Math.floor(sorted.length / 2)]!,
+        '×',
+      );
       console.log(
         `export rate / bare Query ceiling over ${ratios.length} rounds: median ${fmt(sorted[Math.floor(sorted.length / 2)]!, 2)}× (${sorted.map((r) => fmt(r, 2)).join(', ')})`,
       );
