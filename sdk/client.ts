@@ -233,10 +233,8 @@ export class VerdictClient {
       try {
         return await this.get<GithubConnection>(`/projects/${enc(projectId)}/github`, o);
       } catch (error) {
-        // A 404 about the connection (not about the project) means the project has none yet.
-        const none =
-          error instanceof VerdictApiError && error.status === 404 && /GitHub connection/.test(error.message);
-        if (none) return null;
+        // The project has no connection yet (a missing project is a plain not_found, and still throws).
+        if (error instanceof VerdictApiError && error.code === 'github_not_connected') return null;
         throw error;
       }
     },

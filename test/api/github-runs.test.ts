@@ -151,6 +151,11 @@ describe('GitHub-triggered runs', () => {
     expect(bad.status).toBe(400);
     expect(fieldPaths(bad.body).sort()).toEqual(['owner', 'token', 'workflow']);
     const unconnected = await seedTestset(api, 1);
+    // No connection has a code of its own (the SDK's github.get answers null for it); no project stays not_found.
+    const none = await recorded(api.get(`/projects/${unconnected.projectId}/github`));
+    expect([none.status, none.body.code]).toEqual([404, 'github_not_connected']);
+    const noProject = await recorded(api.get('/projects/01nosuchproject000000000000/github'));
+    expect([noProject.status, noProject.body.code]).toEqual([404, 'not_found']);
     const refused = await recorded(
       api.post(`/projects/${unconnected.projectId}/runs`, {
         execution: 'github',

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireProject } from '../../core/deps.js';
-import { notFound } from '../../core/errors.js';
+import { VerdictError } from '../../core/errors.js';
 import { connectGithub, requireGithubConnection } from '../../core/github/runs.js';
 import { Success } from '../../core/schemas/common.js';
 import { GithubConnection, PutGithubConnection } from '../../core/schemas/github.js';
@@ -49,7 +49,10 @@ export function githubRoutes(deps: ApiDeps) {
       const { projectId } = c.req.valid('param');
       await requireProject(deps, scope, projectId);
       const connection = await deps.github.connections.get(scope, projectId);
-      if (!connection) throw notFound('GitHub connection of project', projectId);
+      // A code of its own, so a client tells "this project has no connection" from "no such project".
+      if (!connection) {
+        throw new VerdictError(404, 'github_not_connected', `project ${projectId} has no GitHub connection`);
+      }
       return c.json(connection, 200);
     },
   );

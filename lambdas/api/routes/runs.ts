@@ -176,9 +176,9 @@ export function runRoutes(deps: ApiDeps) {
     }),
     async (c) => {
       const scope = c.get('scope');
-      const { runId } = c.req.valid('param');
-      const onGithub = await rerunOnGithub(deps, scope, runId, new URL(c.req.url).origin);
-      return c.json(onGithub ?? (await launch(deps, scope, await rerun(deps, scope, runId))), 201);
+      const run = await requireRun(deps, scope, c.req.valid('param').runId);
+      const onGithub = await rerunOnGithub(deps, scope, run, new URL(c.req.url).origin);
+      return c.json(onGithub ?? (await launch(deps, scope, await rerun(deps, scope, run))), 201);
     },
   );
 

@@ -1,4 +1,4 @@
-import { type CoreDeps, nowIso, requireProject, requireRun } from '../deps.js';
+import { type CoreDeps, nowIso, requireProject } from '../deps.js';
 import { badRequest, VerdictError } from '../errors.js';
 import type { Scope } from '../ports.js';
 import { finalizeRun, storedScoreTallies } from '../runs/finalize.js';
@@ -124,13 +124,7 @@ export async function startGithubRun(
  * "Run again" on a run a GitHub workflow filled: the project's connected workflow is started again for a new run
  * over the same testset and metrics (Verdict cannot run that system itself). Null for any other run.
  */
-export async function rerunOnGithub(
-  deps: Deps,
-  scope: Scope,
-  runId: string,
-  requestOrigin: string,
-): Promise<Run | null> {
-  const run = await requireRun(deps, scope, runId);
+export async function rerunOnGithub(deps: Deps, scope: Scope, run: Run, requestOrigin: string): Promise<Run | null> {
   const version = run.systemVersionId ? await deps.systems.getVersion(scope, run.systemVersionId) : null;
   if (version?.config.type !== 'external' || !('github' in version.config)) return null;
   const input: CreateRun = { ...rerunInput(run), systemVersionId: undefined, execution: 'github' };

@@ -240,7 +240,6 @@ export function rerunInput(run: Run): CreateRun {
 }
 
 /** A new run over the same testset, system version and metrics (their latest versions). */
-export async function rerun(deps: CoreDeps, scope: Scope, runId: string): Promise<Run> {
-  const run = await requireRun(deps, scope, runId);
+export function rerun(deps: CoreDeps, scope: Scope, run: Run): Promise<Run> {
   return createRun(deps, scope, run.projectId, rerunInput(run), { rerunOf: run.id });
 }
