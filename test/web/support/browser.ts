@@ -70,6 +70,9 @@ export const SCREENSHOTS = join(process.cwd(), 'test-results', 'web');
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // The whole page, except while a dialog is open: its backdrop is fixed to the window, so a full-page shot
+  // would dim only the top of a long page. The window is what a person sees then.
+  const dialogOpen = (await page.getByRole('dialog').count()) > 0;
+  await page.screenshot({ path, fullPage: !dialogOpen });
   return path;
 }

@@ -45,3 +45,14 @@ export function startRun(projectId: string, input: LaunchInput) {
     name: input.name || undefined,
   });
 }
+
+/** A run the project's connected GitHub workflow executes (`execution: "github"`); it fills the run itself. */
+export function startGithubRun(projectId: string, input: { testsetId: string; metricIds: string[]; name?: string }) {
+  return client().runs.create(projectId, {
+    testsetId: input.testsetId,
+    metricIds: input.metricIds,
+    execution: 'github',
+    source: 'kickoff',
+    name: input.name || undefined,
+  });
+}

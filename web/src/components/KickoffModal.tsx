@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import type { SystemConfig } from '../../../sdk/types.js';
-import { client, errorText } from '../api/client.js';
-import { savePrompt, startRun } from '../api/launch.js';
+import type { Run, SystemConfig } from '../../../sdk/types.js';
+import { errorText } from '../api/client.js';
+import { savePrompt, startGithubRun, startRun } from '../api/launch.js';
 import { useGithubConnection, useMetrics, useSystems, useTestsets } from '../api/queries.js';
 import { LaunchFooter } from './LaunchFooter.js';
 import { MetricPicker } from './MetricPicker.js';
@@ -75,8 +75,6 @@ function HostedKickoff({
 }) {
   const metrics = useMetrics(projectId);
   const systems = useSystems(projectId);
-  const navigate = useNavigate();
-  const queries = useQueryClient();
   const [testsetId, setTestsetId] = useState(prefill.testsetId ?? '');
   const [metricIds, setMetricIds] = useState<string[]>(prefill.metricIds ?? []);
   const [mode, setMode] = useState<'version' | 'prompt'>(
@@ -86,18 +84,10 @@ function HostedKickoff({
   const [prompt, setPrompt] = useState<ChatConfig>(prefill.config ?? DEFAULT_PROMPT);
   const [name, setName] = useState('');
 
-  const launch = useMutation({
-    mutationFn: async () => {
-      const systemVersionId =
-        mode === 'version' ? versionId : (await savePrompt(projectId, prompt as SystemConfig, 'kickoff')).id;
-      return startRun(projectId, { testsetId, metricIds, systemVersionId, source: 'kickoff', name });
-    },
-    onSuccess: (run) => {
-      void queries.invalidateQueries({ queryKey: ['runs', projectId] });
-      void queries.invalidateQueries({ queryKey: ['systems', projectId] });
-      onClose();
-      navigate(`/projects/${projectId}/runs/${run.id}`);
-    },
+  const launch = useRunLaunch(projectId, onClose, async () => {
+    const systemVersionId =
+      mode === 'version' ? versionId : (await savePrompt(projectId, prompt as SystemConfig, 'kickoff')).id;
+    return startRun(projectId, { testsetId, metricIds, systemVersionId, source: 'kickoff', name });
   });
   const ready = testsetId && (mode === 'prompt' ? prompt.model.trim() : versionId);
 
@@ -147,10 +137,7 @@ function HostedKickoff({
           <PromptEditor idPrefix="kickoff" value={prompt} onChange={setPrompt} />
         )}
       </fieldset>
-      <div className="field">
-        <label htmlFor="kickoff-name">Run name (optional)</label>
-        <input id="kickoff-name" value={name} onChange={(e) => setName(e.target.value)} />
-      </div>
+      <RunNameField idPrefix="kickoff" value={name} onChange={setName} />
       <LaunchFooter
         label="Start run"
         ready={!!ready}
@@ -159,6 +146,41 @@ function HostedKickoff({
         onClose={onClose}
       />
     </form>
+  );
+}
+
+/**
+ * Starting a run from either tab: once it is created the lists that show it are refreshed (a saved prompt adds a
+ * system version), the modal closes and the run's page opens.
+ */
+function useRunLaunch(projectId: string, onClose: () => void, start: () => Promise<Run>) {
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: start,
+    onSuccess: (run) => {
+      void queries.invalidateQueries({ queryKey: ['runs', projectId] });
+      void queries.invalidateQueries({ queryKey: ['systems', projectId] });
+      onClose();
+      navigate(`/projects/${projectId}/runs/${run.id}`);
+    },
+  });
+}
+
+function RunNameField({
+  idPrefix,
+  value,
+  onChange,
+}: {
+  idPrefix: string;
+  value: string;
+  onChange: (name: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={`${idPrefix}-name`}>Run name (optional)</label>
+      <input id={`${idPrefix}-name`} value={value} onChange={(e) => onChange(e.target.value)} />
+    </div>
   );
 }
 
@@ -205,26 +227,10 @@ function GitHubKickoff({
 }) {
   const connection = useGithubConnection(projectId);
   const metrics = useMetrics(projectId);
-  const navigate = useNavigate();
-  const queries = useQueryClient();
   const [testsetId, setTestsetId] = useState(prefill.testsetId ?? '');
   const [metricIds, setMetricIds] = useState<string[]>(prefill.metricIds ?? []);
   const [name, setName] = useState('');
-  const launch = useMutation({
-    mutationFn: () =>
-      client().runs.create(projectId, {
-        testsetId,
-        metricIds,
-        execution: 'github',
-        source: 'kickoff',
-        name: name || undefined,
-      }),
-    onSuccess: (run) => {
-      void queries.invalidateQueries({ queryKey: ['runs', projectId] });
-      onClose();
-      navigate(`/projects/${projectId}/runs/${run.id}`);
-    },
-  });
+  const launch = useRunLaunch(projectId, onClose, () => startGithubRun(projectId, { testsetId, metricIds, name }));
 
   if (connection.isPending) return <p className="muted">Loading the GitHub connection…</p>;
   if (connection.error)
@@ -256,10 +262,7 @@ function GitHubKickoff({
       </p>
       <TestsetField projectId={projectId} idPrefix="github" value={testsetId} onChange={setTestsetId} />
       <MetricPicker legend="Metrics" metrics={metrics.data?.list ?? []} chosen={metricIds} onChange={setMetricIds} />
-      <div className="field">
-        <label htmlFor="github-name">Run name (optional)</label>
-        <input id="github-name" value={name} onChange={(e) => setName(e.target.value)} />
-      </div>
+      <RunNameField idPrefix="github" value={name} onChange={setName} />
       <LaunchFooter
         label="Start in GitHub"
         ready={!!testsetId}

@@ -22,11 +22,20 @@ export function statusTone(status: Run['status']) {
   return 'busy';
 }
 
-/** The run's status; `reason` (the API's statusReason) is shown on hover where there is no room to say it. */
+/**
+ * What the run's statusReason says beyond its status ("failed: GitHub did not start…" → "GitHub did not start…"),
+ * or undefined when it says nothing more.
+ */
+export function reasonBeyondStatus(run: Pick<Run, 'status' | 'statusReason'>): string | undefined {
+  const reason = run.statusReason;
+  if (!reason || reason === run.status) return undefined;
+  return reason.startsWith(`${run.status}: `) ? reason.slice(run.status.length + 2) : reason;
+}
+
+/** The run's status; `reason` (see reasonBeyondStatus) is shown on hover where there is no room to say it. */
 export function StatusBadge({ status, reason }: { status: Run['status']; reason?: string }) {
-  const title = reason && reason !== status ? reason.replace(/^[a-z_]+: /, '') : undefined;
   return (
-    <span className={`badge badge-${statusTone(status)}`} data-status={status} title={title}>
+    <span className={`badge badge-${statusTone(status)}`} data-status={status} title={reason}>
       {statusLabel(status)}
     </span>
   );

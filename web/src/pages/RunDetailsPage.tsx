@@ -14,7 +14,7 @@ import { RescoreModal } from '../components/run/RescoreModal.js';
 import { RunDetailsPanel } from '../components/run/RunDetailsPanel.js';
 import { StatusExplanation } from '../components/run/StatusExplanation.js';
 import { sourceLabel } from '../components/SourceChips.js';
-import { StatusBadge } from '../components/StatusBadge.js';
+import { reasonBeyondStatus, StatusBadge } from '../components/StatusBadge.js';
 import { when } from '../lib/format.js';
 import { runMetrics } from '../lib/scores.js';
 import { useUrlState } from '../lib/search-params.js';
@@ -204,8 +204,8 @@ function Progress({ label, done, total }: { label: string; done: number; total: 
  * failed, which records errored, a metric that gave no result, how many records are still to come.
  */
 function StatusReason({ run }: { run: Run }) {
-  const reason = run.statusReason?.replace(/^[a-z_]+: /, '');
-  if (!reason || reason === run.status) return null;
+  const reason = reasonBeyondStatus(run);
+  if (!reason) return null;
   const tone = run.status === 'failed' ? 'error-note' : run.status === 'completed' ? 'warn-note' : 'muted';
   return (
     <p className={`status-reason small ${tone}`} data-testid="status-reason">

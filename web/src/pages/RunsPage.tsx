@@ -9,7 +9,7 @@ import { HistoryCharts } from '../components/HistoryCharts.js';
 import type { KickoffPrefill } from '../components/KickoffModal.js';
 import { Pager } from '../components/Pager.js';
 import { SOURCES, SourceChips, sourceLabel } from '../components/SourceChips.js';
-import { StatusBadge } from '../components/StatusBadge.js';
+import { reasonBeyondStatus, StatusBadge } from '../components/StatusBadge.js';
 import { when } from '../lib/format.js';
 import { aggregateHeadline, runMetrics } from '../lib/scores.js';
 import { useUrlState } from '../lib/search-params.js';
@@ -126,7 +126,7 @@ function useRunColumns(
           <Link to={`/projects/${projectId}/runs/${run.id}`} className="strong-link">
             {run.name || `Run …${run.id.slice(-6)}`}
           </Link>
-          <StatusBadge status={run.status} reason={run.statusReason} />
+          <StatusBadge status={run.status} reason={reasonBeyondStatus(run)} />
         </div>
       ),
     }),
