@@ -11,7 +11,7 @@ import { createMetric, createSystemVersion, seedTestset } from '../test/pipeline
 import { apiClient, tempDataDir, waitForRun } from '../test/support/stack.js';
 import { startFakeLLMProcess } from './fake-llm-process.js';
 import { recordFigure } from './results.js';
-import { fmt } from './support.js';
+import { fmt, llmTimeline } from './support.js';
 
 /**
  * Verdict side by side with promptfoo, the eval CLI most teams would pick instead, on the same workload: N
@@ -156,11 +156,8 @@ async function verdictRun(api: ReturnType<typeof apiClient>, llm: FakeLLMProcess
   const seconds = (performance.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpu);
   const calls = await llm.window();
-  const span = (calls.lastMs - calls.firstMs + LATENCY_MS) / 1000;
   const breakdown =
-    `first LLM call after ${fmt((calls.firstMs - startedAt) / 1000)} s; ${calls.calls} calls, ` +
-    `${fmt((calls.calls * LATENCY_MS) / 1000 / span, 1)} of ${CONCURRENCY} in flight on average over ${fmt(span)} s; ` +
-    `last reply to completed ${fmt((startedAt + seconds * 1000 - calls.lastMs - LATENCY_MS) / 1000)} s; ` +
+    `LLM: ${llmTimeline(calls, { startedAt, seconds }, LATENCY_MS, CONCURRENCY)}; ` +
     `CPU: stack ${fmt((user + system) / 1e6, 1)} s (worker loop ` +
     `${fmt(performance.eventLoopUtilization(await stack.pipeline!.workerEventLoop(), workerLoop).utilization * 100, 0)}% busy), ` +
     `fake LLM ${fmt((await llm.cpuSeconds()) - llmCpu, 1)} s, on ${availableParallelism()} cores`;

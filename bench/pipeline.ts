@@ -9,7 +9,7 @@ import { createMetric, createSystemVersion, seedTestset } from '../test/pipeline
 import { apiClient, tempDataDir, waitForRun } from '../test/support/stack.js';
 import { startFakeLLMProcess } from './fake-llm-process.js';
 import { recordFigure } from './results.js';
-import { fmt, stolenCpuSeconds } from './support.js';
+import { fmt, llmTimeline, stolenCpuSeconds } from './support.js';
 
 const TESTCASES = Number(process.env.BENCH_TESTCASES ?? 1000);
 const LATENCY_MS = 50;
@@ -95,14 +95,7 @@ function report(
       `${fmt((stackCpu + llmCpu) / seconds, 2)} of ${availableParallelism()} cores busy` +
       (stolenCpu === null ? '' : `; ${fmt(stolenCpu, 1)} s stolen by the hypervisor`),
   );
-  // Where the wall time goes: before the first call, the calls themselves (how full the budget was kept), after.
-  const span = (calls.lastMs - calls.firstMs + LATENCY_MS) / 1000;
-  const endedAt = startedAt + seconds * 1000;
-  console.log(
-    `  LLM: ${calls.calls} calls; first after ${fmt((calls.firstMs - startedAt) / 1000)} s, ` +
-      `${fmt((calls.calls * LATENCY_MS) / 1000 / span, 1)} of ${MAX_CONCURRENCY} in flight on average over ${fmt(span)} s, ` +
-      `last reply to completed ${fmt((endedAt - calls.lastMs - LATENCY_MS) / 1000)} s`,
-  );
+  console.log(`  LLM: ${llmTimeline(calls, { startedAt, seconds }, LATENCY_MS, MAX_CONCURRENCY)}`);
 }
 
 /**

@@ -58,3 +58,22 @@ export function stolenCpuSeconds(): number | null {
     return null;
   }
 }
+
+/**
+ * Where a run's wall time went, read off the fake LLM's window of calls: before the first call, how full the
+ * concurrency budget was kept while calls ran, and after the last reply until the run was completed.
+ */
+export function llmTimeline(
+  calls: { calls: number; firstMs: number; lastMs: number },
+  run: { startedAt: number; seconds: number },
+  latencyMs: number,
+  concurrency: number,
+) {
+  const span = (calls.lastMs - calls.firstMs + latencyMs) / 1000;
+  const endedAt = run.startedAt + run.seconds * 1000;
+  return (
+    `${calls.calls} calls; first after ${fmt((calls.firstMs - run.startedAt) / 1000)} s, ` +
+    `${fmt((calls.calls * latencyMs) / 1000 / span, 1)} of ${concurrency} in flight on average over ${fmt(span)} s, ` +
+    `last reply to completed ${fmt((endedAt - calls.lastMs - latencyMs) / 1000)} s`
+  );
+}
