@@ -2,8 +2,8 @@ import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { documentClient } from './dynamo/documents.js';
 
 /** Where the AWS clients point: real AWS (no endpoints) or the local emulators. */
 export interface AwsEndpoints {
@@ -27,14 +27,14 @@ export function createAwsClients(endpoints: AwsEndpoints) {
   const base = { region: endpoints.region, credentials: endpoints.credentials };
   const dynamo = new DynamoDBClient({
     ...base,
+    // Resolve each command class's middleware once, not per call (nothing here adds middleware per command).
+    cacheMiddleware: true,
     endpoint: endpoints.dynamodb,
     ...(endpoints.dynamodb ? { requestHandler: localHandler() } : {}),
   });
   return {
     dynamo,
-    documents: DynamoDBDocumentClient.from(dynamo, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-    }),
+    documents: documentClient(dynamo),
     s3: new S3Client({
       ...base,
       endpoint: endpoints.s3,

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -7,21 +6,13 @@ import {
   PutItemCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulators, startEmulators } from '../../local/emulators.js';
-import { tempDataDir, waitFor } from '../support/stack.js';
+import { describe, expect, it } from 'vitest';
+import { emulatorsForFile } from '../support/emulators.js';
+import { waitFor } from '../support/stack.js';
 
 // The embedded dynalite serves table descriptions from memory (local/dynalite-thread.mjs). These tests change a
 // table after it has been read and check that every later request sees the change, never the cached old one.
-const dataDir = tempDataDir('verdict-dynalite-tables-');
-let emulators: Emulators;
-beforeAll(async () => {
-  emulators = await startEmulators(dataDir);
-});
-afterAll(async () => {
-  await emulators?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const emulatorsOf = emulatorsForFile('verdict-dynalite-tables-');
 
 const keyedTable = (name: string, key: string) =>
   new CreateTableCommand({
@@ -35,7 +26,8 @@ const keyedTable = (name: string, key: string) =>
 async function whenTable(name: string, status: 'ACTIVE' | 'GONE') {
   const current = async () => {
     try {
-      return (await emulators.clients.dynamo.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus;
+      return (await emulatorsOf().clients.dynamo.send(new DescribeTableCommand({ TableName: name }))).Table
+        ?.TableStatus;
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') return 'GONE';
       throw error;
@@ -46,7 +38,7 @@ async function whenTable(name: string, status: 'ACTIVE' | 'GONE') {
 
 describe('table descriptions in the embedded dynalite', () => {
   it('a table deleted and created again with another key is used with its new key', async () => {
-    const dynamo = emulators.clients.dynamo;
+    const dynamo = emulatorsOf().clients.dynamo;
     await dynamo.send(keyedTable('recreated', 'pk'));
     await whenTable('recreated', 'ACTIVE');
     await dynamo.send(new PutItemCommand({ TableName: 'recreated', Item: { pk: { S: 'a' }, v: { S: 'old' } } }));
@@ -71,7 +63,7 @@ describe('table descriptions in the embedded dynalite', () => {
   });
 
   it('a capacity changed after the table was read is what later requests describe', async () => {
-    const dynamo = emulators.clients.dynamo;
+    const dynamo = emulatorsOf().clients.dynamo;
     await dynamo.send(
       new CreateTableCommand({
         TableName: 'provisioned',

@@ -3,7 +3,6 @@ import {
   type BatchGetCommandOutput,
   BatchWriteCommand,
   DeleteCommand,
-  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -11,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { BlobStore } from '../../core/ports.js';
 import type { GlobalIndexName } from '../table-definition.js';
+import type { DocumentClient } from './documents.js';
 
 export type Item = Record<string, unknown>;
 
@@ -58,7 +58,7 @@ export class Table {
   private readonly documents = new Map<string, readonly string[]>();
 
   constructor(
-    readonly client: DynamoDBDocumentClient,
+    readonly client: DocumentClient,
     readonly tableName: string,
     private readonly blobs: BlobStore,
   ) {}
