@@ -6,6 +6,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import OpenAI from 'openai';
+import { createNodeHttpFetch } from '../lambdas/adapters/llm/node-http-fetch.js';
 import { type LocalStack, startLocalStack } from '../local/stack.js';
 import { createMetric, createSystemVersion, seedTestset } from '../test/pipeline/support.js';
 import { apiClient, tempDataDir, waitForRun } from '../test/support/stack.js';
@@ -20,6 +22,10 @@ import { fmt, llmTimeline } from './support.js';
  * promptfoo with --no-cache. The tools take turns, RUNS each, and the medians are compared with the ideal
  * (every call at full concurrency: 2 × N × latency / concurrency). promptfoo 0.121.20 (the newest that runs on
  * Node 20) is installed on demand into a temporary folder, never as a dependency of ours.
+ *
+ * A third contender calibrates the machine: a bare openai client (the SDK over the fetch Verdict's workers use) in
+ * this process, making the same 2 × N calls in 50 lanes and storing nothing. No tool can beat it, so Verdict's
+ * time over the bare client's is what the platform costs on this machine, whatever the VM's speed that day.
  *
  * Where Verdict's time goes: each turn prints its breakdown, and a CPU profile of every thread of the stack is
  * `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/peer.ts`, summed per thread and package by
@@ -115,6 +121,27 @@ async function promptfooRun(bin: string, configPath: string, dir: string) {
 
 type FakeLLMProcess = Awaited<ReturnType<typeof startFakeLLMProcess>>;
 
+/** The same calls with nothing around them: CONCURRENCY lanes, each a generation then its judge per testcase. */
+async function bareClientRun(llm: FakeLLMProcess) {
+  const client = new OpenAI({ apiKey: 'bench', baseURL: `${llm.url}/v1`, maxRetries: 0, fetch: createNodeHttpFetch() });
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    for (let i = next++; i < TESTCASES; i = next++) {
+      const reply = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `question ${i}` }],
+      });
+      await client.chat.completions.create({
+        model: 'judge-bare',
+        messages: [{ role: 'user', content: `Does "${reply.choices[0]?.message.content}" answer question ${i}?` }],
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+  return (performance.now() - started) / 1000;
+}
+
 /**
  * One Verdict run over a fresh testset, timed from POST /runs to completed (records scored and aggregated), with
  * where its time went: before the first LLM call, how full the concurrency budget was kept while calls ran, after
@@ -186,25 +213,32 @@ export async function main() {
     // fills the OS file cache.
     await verdictRun(api, llm, stack);
     await promptfooRun(bin, configPath, peerDir);
+    await bareClientRun(llm);
     const verdict: number[] = [];
     const promptfoo: number[] = [];
+    const bare: number[] = [];
     for (let i = 1; i <= RUNS; i++) {
       const v = await verdictRun(api, llm, stack);
       const p = await promptfooRun(bin, configPath, peerDir);
+      const b = await bareClientRun(llm);
       verdict.push(v.seconds);
       promptfoo.push(p.seconds);
+      bare.push(b);
       console.log(
-        `turn ${i}: Verdict ${fmt(v.seconds)} s (${v.passed} passed), promptfoo ${fmt(p.seconds)} s (${p.passed} passed)`,
+        `turn ${i}: Verdict ${fmt(v.seconds)} s (${v.passed} passed), promptfoo ${fmt(p.seconds)} s (${p.passed} passed), ` +
+          `bare client ${fmt(b)} s`,
       );
       console.log(`  Verdict: ${v.breakdown}`);
     }
     const v = median(verdict);
     const p = median(promptfoo);
+    const b = median(bare);
     console.log(
       `${TESTCASES} testcases × (1 generation + contains + 1 rubric), ${LATENCY_MS} ms per call, concurrency ${CONCURRENCY}:\n` +
         `  ideal ${fmt(IDEAL_SECONDS)} s; Verdict median ${fmt(v)} s = ${fmt(v / IDEAL_SECONDS)}× ideal; ` +
         `promptfoo median ${fmt(p)} s = ${fmt(p / IDEAL_SECONDS)}× ideal; Verdict / promptfoo = ${fmt(v / p)} ` +
-        '(targets ≤ 0.25 and ≤ 1.3× ideal)',
+        '(targets ≤ 0.25 and ≤ 1.3× ideal)\n' +
+        `  bare openai client (no storage) median ${fmt(b)} s = ${fmt(b / IDEAL_SECONDS)}× ideal; Verdict / bare client = ${fmt(v / b)}`,
     );
     recordFigure('peer', 'ideal', IDEAL_SECONDS, 's');
     recordFigure('peer', 'Verdict median (POST /runs → completed)', v, 's');
@@ -212,6 +246,9 @@ export async function main() {
     recordFigure('peer', 'Verdict / ideal', v / IDEAL_SECONDS, '×');
     recordFigure('peer', 'promptfoo / ideal', p / IDEAL_SECONDS, '×');
     recordFigure('peer', 'Verdict / promptfoo', v / p, '×');
+    recordFigure('peer', 'bare openai client median (no storage)', b, 's');
+    recordFigure('peer', 'bare client / ideal', b / IDEAL_SECONDS, '×');
+    recordFigure('peer', 'Verdict / bare client', v / b, '×');
   } finally {
     await stack.stop();
     await llm.close();

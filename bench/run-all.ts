@@ -1,12 +1,13 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
-import { markdownTable, recordedFigures } from './results.js';
+import { type Figure, markdownTable, recordedFigures } from './results.js';
 
 /**
  * `npm run bench`: every bench/*.ts that exports main(), one after another (or the ones named on the command
  * line). Writes bench/results.json (the figures each bench recorded, and every line it printed) and prints
- * the figures as one Markdown table.
+ * the figures as one Markdown table. Benches named on the command line replace only their own figures and lines
+ * in bench/results.json; the others' are kept as they were.
  */
 const only = process.argv.slice(2);
 const dir = import.meta.dirname;
@@ -34,9 +35,21 @@ for (const file of benches) {
     console.log = log;
   }
 }
-const figures = recordedFigures();
+const resultsPath = join(dir, 'results.json');
+const ran = new Set(Object.keys(printed));
+const kept: { figures: Figure[]; printed: Record<string, string[]> } =
+  only.length > 0 && existsSync(resultsPath)
+    ? JSON.parse(readFileSync(resultsPath, 'utf8'))
+    : { figures: [], printed: {} };
+const figures = [...kept.figures.filter((f) => !ran.has(f.bench)), ...recordedFigures()].sort((a, b) =>
+  a.bench.localeCompare(b.bench),
+);
+const allPrinted = {
+  ...Object.fromEntries(Object.entries(kept.printed).filter(([name]) => !ran.has(name))),
+  ...printed,
+};
 writeFileSync(
-  join(dir, 'results.json'),
-  `${JSON.stringify({ at: new Date().toISOString(), figures, printed }, null, 2)}\n`,
+  resultsPath,
+  `${JSON.stringify({ at: new Date().toISOString(), figures, printed: allPrinted }, null, 2)}\n`,
 );
 log(`\n## Figures (bench/results.json)\n\n${markdownTable(figures)}`);
