@@ -1,4 +1,4 @@
-import { startTransition, useMemo, useOptimistic, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { Metric, MetricHistory, RunSource } from '../../../sdk/types.js';
 import { useRunHistory } from '../api/queries.js';
@@ -147,24 +147,16 @@ function MetricChooser({
   chosen: string[];
   onChoose: (ids: string[]) => void;
 }) {
-  // The choice lives in the URL, and the router applies a URL change in a transition: until it commits, React
-  // would put a controlled box back as it was. The optimistic choice shows the click at once.
-  const [shown, setShown] = useOptimistic(chosen);
-  const toggle = (id: string) =>
-    startTransition(() => {
-      const next = shown.includes(id) ? shown.filter((c) => c !== id) : [...shown, id];
-      setShown(next);
-      onChoose(next);
-    });
+  const toggle = (id: string) => onChoose(chosen.includes(id) ? chosen.filter((c) => c !== id) : [...chosen, id]);
   return (
     <details className="dropdown">
-      <summary>Metrics ({shown.length})</summary>
+      <summary>Metrics ({chosen.length})</summary>
       <fieldset className="dropdown-panel">
         <legend className="sr-only">Metrics to chart</legend>
         {metrics.length === 0 && <p className="muted small">No metrics in this project.</p>}
         {metrics.map((m) => (
           <label key={m.id} className="check">
-            <input type="checkbox" checked={shown.includes(m.id)} onChange={() => toggle(m.id)} />
+            <input type="checkbox" checked={chosen.includes(m.id)} onChange={() => toggle(m.id)} />
             {m.name}
           </label>
         ))}

@@ -1,28 +1,42 @@
-import { useCallback } from 'react';
+import { startTransition, useCallback, useOptimistic } from 'react';
 import { useSearchParams } from 'react-router';
+
+type Changes = Record<string, string | undefined | null>;
+interface Change {
+  changes: Changes;
+  keepCursor?: boolean;
+}
+
+function applied(current: URLSearchParams, { changes, keepCursor }: Change): URLSearchParams {
+  const next = new URLSearchParams(current);
+  if (!keepCursor) next.delete('cursor');
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined || v === null || v === '') next.delete(k);
+    else next.set(k, v);
+  }
+  return next;
+}
 
 /**
  * Page state kept in the URL (filters, cursor, chosen metrics) so every view can be bookmarked and shared.
  * `set` drops empty values and, unless told otherwise, the cursor: a new filter starts at page one.
+ *
+ * The router applies a URL change in a transition. Until it commits, React would put every control bound to
+ * the URL (a checkbox, a select) back as it was, so a click seemed not to take. The state read here is the
+ * optimistic one: a change shows at once, and the committed URL takes over when it lands.
  */
 export function useUrlState() {
-  const [params, setParams] = useSearchParams();
+  const [committed, setParams] = useSearchParams();
+  const [params, show] = useOptimistic(committed, applied);
   const set = useCallback(
-    (changes: Record<string, string | undefined | null>, options: { keepCursor?: boolean } = {}) => {
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          if (!options.keepCursor) next.delete('cursor');
-          for (const [k, v] of Object.entries(changes)) {
-            if (v === undefined || v === null || v === '') next.delete(k);
-            else next.set(k, v);
-          }
-          return next;
-        },
-        { replace: false },
-      );
+    (changes: Changes, options: { keepCursor?: boolean } = {}) => {
+      const change = { changes, keepCursor: options.keepCursor };
+      startTransition(() => {
+        show(change);
+        setParams((current) => applied(current, change), { replace: false });
+      });
     },
-    [setParams],
+    [setParams, show],
   );
   return { params, get: (k: string) => params.get(k) ?? undefined, set };
 }
