@@ -147,7 +147,7 @@ async function bareClientRun(llm: FakeLLMProcess) {
  * where its time went: before the first LLM call, how full the concurrency budget was kept while calls ran, after
  * the last reply; and the CPU the stack (every thread of this process) and the fake LLM used meanwhile.
  */
-export async function verdictRun(api: ReturnType<typeof apiClient>, llm: FakeLLMProcess, stack: LocalStack) {
+async function verdictRun(api: ReturnType<typeof apiClient>, llm: FakeLLMProcess, stack: LocalStack) {
   const { projectId, testsetId } = await seedTestset(api, TESTCASES);
   const systemVersionId = await createSystemVersion(api, projectId, 'bench', {
     type: 'openai_chat',

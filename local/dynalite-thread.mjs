@@ -66,9 +66,10 @@ function readSynchronously() {
 readSynchronously();
 
 /**
- * LevelDB's defaults suit a small embedded store. Here compaction's Snappy compression was ~9% of the stack's
- * CPU under bench/peer, so values are stored uncompressed (data dirs written either way read back), and a
- * larger write buffer and block cache mean fewer compactions and fewer blocks read twice.
+ * LevelDB's defaults suit a small embedded store. Under bench/peer its compaction thread took ~9% of the stack's
+ * CPU samples, ~4% of them Snappy compressing and uncompressing blocks, so values are stored uncompressed (data
+ * dirs written either way read back), and a larger write buffer and block cache mean fewer compactions and
+ * fewer blocks read twice.
  */
 const LEVELDB_OPTIONS = { compression: false, writeBufferSize: 32 << 20, cacheSize: 64 << 20 };
 
