@@ -143,3 +143,43 @@ describe('a 429 with Retry-After', () => {
     }
   });
 });
+
+describe('a regex metric that backtracks catastrophically', () => {
+  it('is stopped on the output it stalls on: that score errored with the reason, the others kept, the run completed', async () => {
+    const { projectId, testsetId } = await seedTestset(api, 2);
+    // ^(a+)+$ on 40 a's and a "!" would take about a day of the scorer's thread, which every run shares.
+    const evil = await createMetric(api, projectId, {
+      name: 'all a',
+      evalType: 'heuristic',
+      outputType: 'boolean',
+      heuristic: { kind: 'regex', pattern: '^(a+)+$', flags: 'i' },
+    });
+    const exact = await createMetric(api, projectId, EXACT_METRIC);
+    const created = await api.post(`/projects/${projectId}/runs`, { testsetId, metricIds: [evil.id, exact.id] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const [stalling, plain] = await collectPages<any>(api, `/testsets/${testsetId}/testcases`);
+    for (const [tc, response] of [
+      [stalling, `${'a'.repeat(40)}!`],
+      [plain, 'aaaa'],
+    ]) {
+      const body = { testcaseId: tc.id, inputs: tc.inputs, expected: tc.expected, outputs: { response } };
+      expect((await api.post(`/runs/${created.body.id}/records`, body)).status).toBe(201);
+    }
+
+    const run = await waitForRun(api, created.body.id);
+
+    expect(run).toMatchObject({ status: 'completed', numRecords: 2, numScores: 4 });
+    const records = await collectPages<any>(api, `/runs/${run.id}/records`);
+    const scoreOf = (response: string, metric: { versionId: string }) =>
+      records
+        .find((r) => r.outputs.response === response)
+        .scores.find((s: any) => s.metricConfigId === metric.versionId);
+    expect(scoreOf(`${'a'.repeat(40)}!`, evil)).toMatchObject({ status: 'errored', passed: null });
+    expect(scoreOf(`${'a'.repeat(40)}!`, evil).error).toMatch(
+      /^"pattern" \/\^\(a\+\)\+\$\/i ran for over 500 ms and was stopped on outputs\.response \(41 characters\)/,
+    );
+    expect(scoreOf(`${'a'.repeat(40)}!`, exact)).toMatchObject({ status: 'completed', passed: false });
+    expect(scoreOf('aaaa', evil)).toMatchObject({ status: 'completed', passed: true });
+    expect(run.aggregates[evil.versionId]).toMatchObject({ n: 1, errored: 1 });
+  });
+});

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { NonRetryableError } from '../../lambdas/core/errors.js';
 import {
   clearCompileCaches,
   compileCacheSizes,
@@ -12,6 +13,7 @@ import {
   runHeuristic,
   similarity,
 } from '../../lambdas/core/metrics/heuristics/index.js';
+import { PATTERN_TIME_LIMIT_MS } from '../../lambdas/core/syntax/time-bound.js';
 
 type Row = { name: string; config: HeuristicConfigInput; subject: HeuristicSubject; passed: boolean; reason: string };
 
@@ -110,6 +112,21 @@ describe('regex', () => {
 
     expect(results).toEqual([true, true, true]);
   });
+
+  // `^(a+)+$` backtracks 2^n times on n a's and a "!": each added "a" doubles the time. Unstopped, 28 of them
+  // take ~25 s on this 2-core VM (so the test fails rather than hangs if the stop is lost), 40 would take a day.
+  it.each(['', 'i', 'u'])(
+    'stops a catastrophically backtracking pattern (flags "%s") with an error naming it',
+    (flags) => {
+      const config = HeuristicConfig.parse({ kind, pattern: '^(a+)+$', flags });
+
+      const run = () => runHeuristic(config, respond(`${'a'.repeat(28)}!`));
+
+      expect(run).toThrow(NonRetryableError);
+      expect(run).toThrow(`"pattern" /^(a+)+$/${flags} ran for over ${PATTERN_TIME_LIMIT_MS} ms and was stopped`);
+      expect(score({ kind, pattern: '^(a+)+$', flags }, respond('aaaa')).passed).toBe(true);
+    },
+  );
 });
 
 describe('json_valid', () => {
@@ -157,6 +174,17 @@ describe('json_schema', () => {
 
     expect(score(first, respond('"a"')).passed).toBe(true);
     expect(score(second, respond(1)).passed).toBe(true);
+  });
+
+  it('stops a schema whose pattern backtracks catastrophically, with an error naming the schema', () => {
+    const config = HeuristicConfig.parse({ kind, schema: { type: 'string', pattern: '^(a|aa)+$' } });
+
+    // (a|aa)+ backtracks in Fibonacci(n) ways; 40 a's take ~30 s unstopped here.
+    const run = () => runHeuristic(config, respond(JSON.stringify(`${'a'.repeat(40)}!`)));
+
+    expect(run).toThrow(NonRetryableError);
+    expect(run).toThrow(`"schema" ran for over ${PATTERN_TIME_LIMIT_MS} ms and was stopped on outputs.response`);
+    expect(runHeuristic(config, respond('"aaaa"')).passed).toBe(true);
   });
 });
 

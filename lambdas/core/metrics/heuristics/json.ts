@@ -1,5 +1,8 @@
+import type { ValidateFunction } from 'ajv';
+import { NonRetryableError } from '../../errors.js';
 import type { HeuristicConfig } from '../../schemas/heuristic.js';
 import { compileJsonSchema, describeSchemaErrors } from '../../syntax/compile-cache.js';
+import { PATTERN_TIME_LIMIT_MS, TimeLimitExceeded, withinTime } from '../../syntax/time-bound.js';
 import { type FieldRead, failed, readOutput, verdict } from './subject.js';
 import type { HeuristicResult, HeuristicSubject } from './types.js';
 
@@ -34,6 +37,19 @@ export function jsonValid(subject: HeuristicSubject, config: HeuristicConfig): H
   return parsed.ok ? verdict(true, parsed.note) : failed(parsed.reasoning);
 }
 
+/** The schema's verdict, stopped (an errored score) if its `pattern`s backtrack past PATTERN_TIME_LIMIT_MS. */
+function conforms(validate: ValidateFunction, value: unknown, label: string): boolean {
+  try {
+    return withinTime(PATTERN_TIME_LIMIT_MS, () => validate(value));
+  } catch (error) {
+    if (!(error instanceof TimeLimitExceeded)) throw error;
+    throw new NonRetryableError(
+      `"schema" ${error.message} on ${label}: a "pattern" in it with nested quantifiers such as (a+)+ ` +
+        'backtracks exponentially on a near miss; rewrite it',
+    );
+  }
+}
+
 export function jsonSchema(subject: HeuristicSubject, config: HeuristicConfig): HeuristicResult {
   if (config.schema === undefined) return failed('json_schema needs "schema"; none configured');
   const compiled = compileJsonSchema(config.schema);
@@ -43,6 +59,6 @@ export function jsonSchema(subject: HeuristicSubject, config: HeuristicConfig): 
   const parsed = parseOutput(output);
   if (!parsed.ok) return failed(parsed.reasoning);
   const validate = compiled.value;
-  if (validate(parsed.value)) return verdict(true, `${output.label} conforms to the schema`);
+  if (conforms(validate, parsed.value, output.label)) return verdict(true, `${output.label} conforms to the schema`);
   return failed(`${output.label} violates the schema: ${describeSchemaErrors(validate)}`);
 }
