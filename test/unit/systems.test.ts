@@ -6,6 +6,7 @@ import { withRetries } from '../../lambdas/core/llm/retry.js';
 import { UrlPolicy } from '../../lambdas/core/net/url-policy.js';
 import { SystemConfig } from '../../lambdas/core/schemas/system.js';
 import { costUsd, loadPriceTable, runSystem, type SystemDeps } from '../../lambdas/core/systems/index.js';
+import { RENDER_TIME_LIMIT_MS } from '../../lambdas/core/systems/template.js';
 import { type FakeAgent, type FakeLLM, startFakeAgent, startFakeLLM } from '../support/fake-llm.js';
 
 const SECRETS: Record<string, string> = { AGENT_TOKEN: 'tok-123', 'team/name': 'evals', SYSTEM_KEY: 'sk-system' };
@@ -139,6 +140,33 @@ describe('openai_chat system (real openai client against the fake LLM)', () => {
     const config = chatSystem({ messages: [{ role: 'user', content: 'Hi {{ name ' }] });
 
     await expect(runSystem(config, {}, deps())).rejects.toThrow(/message 1 of the system is not a valid Jinja/);
+  });
+
+  it('stops a template that renders past RENDER_TIME_LIMIT_MS, as permanent, without calling the LLM', async () => {
+    // 4 million turns of the executor's thread, which every organization shares: ~25 s unstopped on this VM, so
+    // the test fails rather than hangs if the stop is lost (range(0, 99999) twice would take hours).
+    const loop = '{% for i in range(0, 2000) %}{% for j in range(0, 2000) %}x{% endfor %}{% endfor %}';
+    const config = chatSystem({ messages: [{ role: 'user', content: loop }] });
+
+    const run = runSystem(config, {}, deps());
+
+    await expect(run).rejects.toBeInstanceOf(NonRetryableError);
+    await expect(run).rejects.toThrow(
+      `message 1 of the system ran for over ${RENDER_TIME_LIMIT_MS} ms and was stopped while rendering`,
+    );
+    expect(llm.requests).toHaveLength(0);
+  });
+
+  it("keeps range()'s meaning, and refuses one too long to build before the loop even starts", async () => {
+    const counted = '{% for i in range(3) %}{{ i }}{% endfor %}|{% for i in range(2, 8, 2) %}{{ i }}{% endfor %}';
+    const down = '{% for i in range(5, 0, -2) %}{{ i }}{% endfor %}';
+    await runSystem(chatSystem({ messages: [{ role: 'user', content: `${counted}|${down}` }] }), {}, deps());
+    expect(llm.requests[0]?.body.messages).toEqual([{ role: 'user', content: '012|246|531' }]);
+
+    const huge = chatSystem({
+      messages: [{ role: 'user', content: '{% for i in range(0, 1000000000) %}x{% endfor %}' }],
+    });
+    await expect(runSystem(huge, {}, deps())).rejects.toThrow(/range\(\) of 1000000000 items is over the limit/);
   });
 });
 
