@@ -8,6 +8,7 @@ import type { Monitor } from '../../lambdas/core/schemas/monitor.js';
 import type { Trace } from '../../lambdas/core/schemas/trace.js';
 import { latestFireTime, nextFireTime, parseSchedule, scheduleProblem } from '../../lambdas/core/syntax/schedule.js';
 import { spanPatternProblem } from '../../lambdas/core/syntax/span-pattern.js';
+import { PATTERN_TIME_LIMIT_MS } from '../../lambdas/core/syntax/time-bound.js';
 
 const at = (iso: string) => new Date(iso);
 const next = (expression: string, after: string) => nextFireTime(parseSchedule(expression), at(after))?.toISOString();
@@ -185,6 +186,16 @@ describe('sampling', () => {
     [{ spanName: 'chat', serviceName: 'checkout', searchText: 'way' }, trace({}), true],
   ])('filter %j on %j → %s', (filter, t, expected) => {
     expect(traceMatcher(filter)(t)).toBe(expected);
+  });
+
+  it('stops a span-name pattern that backtracks catastrophically, failing with the reason', () => {
+    // (a|aa)+ passes the nested-quantifier check at creation; 40 a's and a "!" take ~30 s unstopped here.
+    const accept = traceMatcher({ spanName: '^(a|aa)+$' });
+
+    expect(accept(trace({ spanName: 'aaaa' }))).toBe(true);
+    expect(() => accept(trace({ spanName: `${'a'.repeat(40)}!` }))).toThrow(
+      `the spanName pattern /^(a|aa)+$/ ran for over ${PATTERN_TIME_LIMIT_MS} ms and was stopped`,
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Json } from '../schemas/common.js';
 import type { MonitorFilter } from '../schemas/monitor.js';
 import type { Trace } from '../schemas/trace.js';
+import { patternWithinTime } from '../syntax/time-bound.js';
 
 /**
  * A trace's place in [0, 1): the first 32 bits of SHA-256(traceId). A monitor with sampleRate r keeps exactly the
@@ -14,12 +15,22 @@ export function sampleHash(traceId: string): number {
 
 export const isSampled = (traceId: string, sampleRate: number) => sampleHash(traceId) < sampleRate;
 
-/** The monitor's filter as a predicate; an empty filter lets every trace through. */
+/**
+ * The monitor's filter as a predicate; an empty filter lets every trace through. The span-name pattern was
+ * refused at creation if it nests quantifiers, but other shapes (`(a|aa)+`) backtrack too, on the monitor
+ * thread every organization shares: a match past PATTERN_TIME_LIMIT_MS fails the tick, saying why.
+ */
 export function traceMatcher(filter: MonitorFilter): (trace: Trace) => boolean {
   const spanName = filter.spanName ? new RegExp(filter.spanName) : null;
   const search = filter.searchText ? filter.searchText.toLowerCase() : null;
+  const spanMatches = (pattern: RegExp, name: string) =>
+    patternWithinTime(
+      () => pattern.test(name),
+      (stopped) =>
+        `the spanName pattern ${String(pattern)} ${stopped} on a span name of ${name.length} characters; rewrite it`,
+    );
   return (trace) =>
-    (!spanName || spanName.test(trace.spanName)) &&
+    (!spanName || spanMatches(spanName, trace.spanName)) &&
     (!filter.serviceName || trace.serviceName === filter.serviceName) &&
     (!search || searchableText(trace).includes(search));
 }

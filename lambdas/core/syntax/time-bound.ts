@@ -1,4 +1,5 @@
 import { createContext, Script } from 'node:vm';
+import { NonRetryableError } from '../errors.js';
 
 /**
  * How long one tenant-written pattern may run on one output. A regular expression or a JSON Schema's `pattern`
@@ -31,5 +32,18 @@ export function withinTime<T>(limitMs: number, fn: () => T): T {
     throw error;
   } finally {
     context.call = outer;
+  }
+}
+
+/**
+ * withinTime for a tenant's pattern: a stop becomes a NonRetryableError, whose message `explain` builds around
+ * "ran for over 500 ms and was stopped", so the record, score or tick it belongs to says why.
+ */
+export function patternWithinTime<T>(fn: () => T, explain: (stopped: string) => string): T {
+  try {
+    return withinTime(PATTERN_TIME_LIMIT_MS, fn);
+  } catch (error) {
+    if (error instanceof TimeLimitExceeded) throw new NonRetryableError(explain(error.message));
+    throw error;
   }
 }

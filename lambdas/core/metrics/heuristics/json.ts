@@ -1,8 +1,7 @@
 import type { ValidateFunction } from 'ajv';
-import { NonRetryableError } from '../../errors.js';
 import type { HeuristicConfig } from '../../schemas/heuristic.js';
 import { compileJsonSchema, describeSchemaErrors } from '../../syntax/compile-cache.js';
-import { PATTERN_TIME_LIMIT_MS, TimeLimitExceeded, withinTime } from '../../syntax/time-bound.js';
+import { patternWithinTime } from '../../syntax/time-bound.js';
 import { type FieldRead, failed, readOutput, verdict } from './subject.js';
 import type { HeuristicResult, HeuristicSubject } from './types.js';
 
@@ -37,17 +36,14 @@ export function jsonValid(subject: HeuristicSubject, config: HeuristicConfig): H
   return parsed.ok ? verdict(true, parsed.note) : failed(parsed.reasoning);
 }
 
-/** The schema's verdict, stopped (an errored score) if its `pattern`s backtrack past PATTERN_TIME_LIMIT_MS. */
+/** The schema's verdict, stopped (an errored score) if its `pattern`s backtrack past the pattern time limit. */
 function conforms(validate: ValidateFunction, value: unknown, label: string): boolean {
-  try {
-    return withinTime(PATTERN_TIME_LIMIT_MS, () => validate(value));
-  } catch (error) {
-    if (!(error instanceof TimeLimitExceeded)) throw error;
-    throw new NonRetryableError(
-      `"schema" ${error.message} on ${label}: a "pattern" in it with nested quantifiers such as (a+)+ ` +
-        'backtracks exponentially on a near miss; rewrite it',
-    );
-  }
+  return patternWithinTime(
+    () => validate(value),
+    (stopped) =>
+      `"schema" ${stopped} on ${label}: a "pattern" in it with nested quantifiers such as (a+)+ ` +
+      'backtracks exponentially on a near miss; rewrite it',
+  );
 }
 
 export function jsonSchema(subject: HeuristicSubject, config: HeuristicConfig): HeuristicResult {

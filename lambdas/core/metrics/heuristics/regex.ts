@@ -1,7 +1,6 @@
-import { NonRetryableError } from '../../errors.js';
 import type { HeuristicConfig } from '../../schemas/heuristic.js';
 import { compileRegex } from '../../syntax/compile-cache.js';
-import { PATTERN_TIME_LIMIT_MS, TimeLimitExceeded, withinTime } from '../../syntax/time-bound.js';
+import { patternWithinTime } from '../../syntax/time-bound.js';
 import { failed, normalizeText, preview, readOutput, toText, verdict } from './subject.js';
 import type { HeuristicResult, HeuristicSubject } from './types.js';
 
@@ -19,16 +18,12 @@ export function regex(subject: HeuristicSubject, config: HeuristicConfig): Heuri
   const pattern = compiled.value;
   // The RegExp is shared through the cache; g/y flags make exec stateful, so always start from 0.
   pattern.lastIndex = 0;
-  let match: RegExpExecArray | null;
-  try {
-    match = withinTime(PATTERN_TIME_LIMIT_MS, () => pattern.exec(text));
-  } catch (error) {
-    if (!(error instanceof TimeLimitExceeded)) throw error;
-    throw new NonRetryableError(
-      `"pattern" ${String(pattern)} ${error.message} on ${output.label} (${text.length} characters): ` +
-        'nested quantifiers such as (a+)+ backtrack exponentially on a near miss; rewrite it',
-    );
-  }
+  const match = patternWithinTime(
+    () => pattern.exec(text),
+    (stopped) =>
+      `"pattern" ${String(pattern)} ${stopped} on ${output.label} (${text.length} characters): ` +
+      'nested quantifiers such as (a+)+ backtrack exponentially on a near miss; rewrite it',
+  );
   if (match === null) return verdict(false, `${output.label} ${preview(text)} does not match ${String(pattern)}`);
   return verdict(true, `${output.label} matches ${String(pattern)}: ${preview(match[0])} at index ${match.index}`);
 }
