@@ -15,8 +15,8 @@ function toJson(value: unknown): string {
 // Jinja spells nunjucks' `dump` as `tojson`; Scorecard-style templates use either.
 env.addFilter('tojson', toJson);
 
-// nunjucks' range() builds its whole array before the loop starts, so range(0, 1e9) took the process to 380 MB
-// RSS in the second a render may run; no prompt needs more than this many turns.
+// nunjucks' range() builds its whole array before the loop starts, so range(0, 1000000000) took the process to
+// 380 MB RSS in the second a render may run; no prompt needs more than this many turns.
 const MAX_RANGE_ITEMS = 100_000;
 const builtinRange = env.getGlobal('range') as (start: number, stop?: number, step?: number) => number[];
 env.addGlobal('range', (start: number, stop?: number, step?: number) => {
@@ -48,9 +48,10 @@ function compile(source: string, what: string): nunjucks.Template {
 }
 
 /**
- * How long one render may take. A prompt renders in microseconds; a tenant's `{% for i in range(0, 1e9) %}`
- * would hold the executor's (or the API's) thread, which every organization shares, for hours and grow the
- * process past its memory (30 million turns took 111 s and 1.3 GB of RSS on a loaded VM).
+ * How long one render may take. A prompt renders in microseconds; a tenant's
+ * `{% for i in range(0, 1000000000) %}` would hold the executor's (or the API's) thread, which every
+ * organization shares, for hours and grow the process past its memory (30 million turns took 111 s and 1.3 GB
+ * of RSS on a loaded VM).
  */
 export const RENDER_TIME_LIMIT_MS = 1_000;
 
